@@ -1,0 +1,1 @@
+"""Classifiers: k-nearest neighbours, linear (SVM, softmax) and a two-layer net."""
