@@ -1,0 +1,155 @@
+"""`cs231n-lite run`: the kit's main job.
+
+1. Resolve the active dataset (the data switch), print it with its sizes and
+   class names, and write a picture of example images per class.
+2. Execute every notebook in ``notebooks/`` headless against that dataset,
+   write the executed copies to ``build/notebooks/`` and print a summary table
+   (notebook, status, time, headline accuracy).
+
+A notebook reports its headline number by printing a line
+``Headline: <what> = <value>`` (e.g. ``Headline: test accuracy = 0.312``).
+A failed cell makes the command exit 1, naming the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_ORDER = ["knn", "svm", "softmax", "two_layer_net", "optimizers", "features"]
+HEADLINE = re.compile(r"^Headline: (.+?) = ([-+0-9.eE]+)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Result:
+    name: str
+    status: str  # "ok" or "FAILED"
+    seconds: float
+    headline: str = ""
+    error: str = ""
+
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(prog="cs231n-lite run", description=__doc__.splitlines()[0])
+    p.add_argument("--data", help="dataset: sample, cifar10 or a folder (sets CS231N_LITE_DATA)")
+    p.add_argument("--notebooks", default=str(ROOT / "notebooks"), help="folder of notebooks")
+    p.add_argument("--only", nargs="*", help="notebook names to run (default: all)")
+    p.add_argument("--out", default=str(ROOT / "build"), help="output folder")
+    p.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    return p.parse_args(argv)
+
+
+def show_dataset(out_dir: Path) -> Path:
+    """Print the active dataset and save example images per class."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cs231n_lite.data import load_dataset
+    from cs231n_lite.vis import plot_class_examples
+
+    ds = load_dataset(verbose=True)
+    print(f"  train {ds.X_train.shape} {ds.X_train.dtype}, test {ds.X_test.shape}")
+    print(f"  classes: {', '.join(ds.class_names)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"examples_{ds.name}.png"
+    fig = plot_class_examples(ds.X_train, ds.y_train, ds.class_names)
+    fig.savefig(path, dpi=80)
+    print(f"  example images per class -> {path}")
+    return path
+
+
+def _cell_error(nb, exc) -> str:
+    """Name the failing cell (index and first source line) and the error."""
+    idx = getattr(exc, "cell_index", None)
+    if idx is None:  # nbclient >= 0.6 records the failing cell on the executor
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    idx = i
+    where = ""
+    if idx is not None:
+        first = (nb.cells[idx].source.strip().splitlines() or [""])[0][:60]
+        where = f"cell {idx} ({first!r}): "
+    lines = [l for l in str(exc).strip().splitlines() if l.strip()]
+    return where + (lines[-1] if lines else type(exc).__name__)
+
+
+def run_notebook(path: Path, out_dir: Path, timeout: int) -> Result:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    t0 = time.perf_counter()
+    try:
+        client.execute()
+        status, error = "ok", ""
+    except CellExecutionError as exc:
+        status, error = "FAILED", _cell_error(nb, exc)
+    except Exception as exc:  # kernel died, timeout, ...
+        status, error = "FAILED", f"{type(exc).__name__}: {exc}".splitlines()[0]
+    seconds = time.perf_counter() - t0
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / path.name)
+    return Result(path.stem, status, seconds, _headline(nb), error)
+
+
+def _headline(nb) -> str:
+    found = ""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") if out.get("output_type") == "stream" else ""
+            for what, value in HEADLINE.findall(text):
+                found = f"{what} {float(value):.3f}"
+    return found
+
+
+def _order(paths):
+    rank = {n: i for i, n in enumerate(NOTEBOOK_ORDER)}
+    return sorted(paths, key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+
+
+def print_table(results) -> None:
+    print(f"\n{'notebook':<16} {'status':<7} {'time (s)':>9}  headline")
+    for r in results:
+        print(f"{r.name:<16} {r.status:<7} {r.seconds:>9.1f}  {r.headline}")
+    for r in results:
+        if r.error:
+            print(f"FAILED {r.name}.ipynb: {r.error}")
+
+
+def main(argv=None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.data:
+        os.environ["CS231N_LITE_DATA"] = args.data  # the kernels inherit it
+    out = Path(args.out)
+    show_dataset(out)
+    nb_dir = Path(args.notebooks)
+    paths = _order(p for p in nb_dir.glob("*.ipynb") if not args.only or p.stem in args.only)
+    if args.only and len(paths) != len(args.only):
+        missing = sorted(set(args.only) - {p.stem for p in paths})
+        print(f"cs231n-lite run: no notebook named {', '.join(missing)} in {nb_dir}", file=sys.stderr)
+        return 2
+    if not paths:
+        print(f"no notebooks in {nb_dir}; nothing more to run")
+        return 0
+    results = []
+    for path in paths:
+        print(f"running {path.name} ...", flush=True)
+        results.append(run_notebook(path, out / "notebooks", args.timeout))
+    print_table(results)
+    print(f"executed copies in {out / 'notebooks'}")
+    return 0 if all(r.status == "ok" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""`cs231n-lite run`: dataset summary, notebooks executed, table, failures named."""
+
+import nbformat
+import pytest
+
+from coursekit import runner
+
+
+def _notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def out(tmp_path, monkeypatch):
+    monkeypatch.setenv("CS231N_LITE_DATA", "sample")
+    return tmp_path / "build"
+
+
+def test_run_executes_notebooks_and_reports_headline(tmp_path, out, capsys):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "knn.ipynb", "x = 0.25 + 0.03", "print(f'Headline: test accuracy = {x:.3f}')")
+    rc = runner.main(["--notebooks", str(nbs), "--out", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "sample" in text and "classes:" in text
+    assert (out / "examples_sample.png").stat().st_size > 1000
+    assert "knn" in text and "test accuracy 0.280" in text
+    executed = nbformat.read(out / "notebooks" / "knn.ipynb", as_version=4)
+    assert executed.cells[1].outputs[0]["text"].strip() == "Headline: test accuracy = 0.280"
+
+
+def test_run_fails_naming_notebook_and_cell(tmp_path, out, capsys):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "svm.ipynb", "a = 1", "assert a == 2, 'loss mismatch'", "print('never')")
+    rc = runner.main(["--notebooks", str(nbs), "--out", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 1
+    assert "FAILED svm.ipynb: cell 1 ('assert a == 2, \\'loss mismatch\\''): AssertionError: loss mismatch" in text
+
+
+def test_run_unknown_notebook_name(tmp_path, out, capsys):
+    rc = runner.main(["--notebooks", str(tmp_path), "--out", str(out), "--only", "nope"])
+    assert rc == 2
+    assert "no notebook named nope" in capsys.readouterr().err
