@@ -1,0 +1,411 @@
+"""k-nearest-neighbour classifier with L2 (Euclidean) or L1 (Manhattan) distance.
+
+Shapes used throughout:
+
+* N : number of training samples (memorised by ``train``)
+* M : number of test samples to classify
+* D : input dimension (3072 for CIFAR-10 pixels)
+* C : number of classes
+
+Students write the three L2 distance versions (two loops, one loop, no
+loops) and the vote. :meth:`KNearestNeighbor.kneighbors` and
+:meth:`KNearestNeighbor.predict_chunked` are the fast, memory-bounded path
+for the full 50000 x 10000 CIFAR-10 problem: float32 matrix products over
+chunks of test rows, keeping only the best candidates per row, and an exact
+float64 re-ranking of the few candidates float32 cannot separate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..validation import InputError, check_array, check_int, check_labels, check_trained
+
+__all__ = ["KNearestNeighbor", "l1_distances"]
+
+METRICS = ("l2", "l1")
+# Working memory per chunk of test rows in the fast path (the float32 copy
+# of the training data, N x (D+1) x 4 bytes, comes on top).
+CHUNK_BYTES = 160 * 2**20
+# Largest (rows, cols, D) difference block l1_distances builds at once.
+L1_BLOCK_BYTES = 32 * 2**20
+# Safety factor on the float32 rounding-error estimate used to pick the
+# candidates that are re-ranked exactly (see _candidate_threshold).
+RERANK_SAFETY = 8.0
+
+
+def l1_distances(X, X_train, max_bytes=L1_BLOCK_BYTES):
+    """L1 distances ``sum_d |X[i, d] - X_train[j, d]|``, broadcast in blocks.
+
+    Parameters
+    ----------
+    X : ndarray of shape (M, D), float
+    X_train : ndarray of shape (N, D), float
+    max_bytes : int
+        Bound on the temporary (rows, cols, D) difference block, so memory
+        stays bounded however large M and N are.
+
+    Returns
+    -------
+    dists : ndarray of shape (M, N)
+    """
+    num_test, dim = X.shape
+    num_train = X_train.shape[0]
+    dists = np.empty((num_test, num_train), dtype=np.result_type(X, X_train))
+    item = dists.itemsize
+    cols = max(1, min(num_train, max_bytes // (dim * item)))
+    rows = max(1, max_bytes // (cols * dim * item))
+    for i in range(0, num_test, rows):
+        for j in range(0, num_train, cols):
+            diff = X[i:i + rows, None, :] - X_train[None, j:j + cols, :]  # (rows, cols, D)
+            np.abs(diff, out=diff)
+            dists[i:i + rows, j:j + cols] = diff.sum(axis=2)
+    return dists
+
+
+class KNearestNeighbor:
+    """kNN classifier: memorise the training set, vote among the k closest.
+
+    Parameters
+    ----------
+    metric : {"l2", "l1"}
+        Euclidean or Manhattan distance.
+
+    Attributes
+    ----------
+    X_train : ndarray of shape (N, D) or None
+    y_train : ndarray of shape (N,) or None
+    """
+
+    def __init__(self, metric="l2"):
+        if metric not in METRICS:
+            raise InputError(f"metric must be one of {METRICS}, got {metric!r}")
+        self.metric = metric
+        self.X_train = None
+        self.y_train = None
+        self._fast = None  # float32 copy for the fast path, built on first use
+
+    def train(self, X, y):
+        """Memorise the training data (no copy). Returns ``self``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (N, D)
+        y : ndarray of shape (N,), int labels
+
+        Raises
+        ------
+        ValueError
+            Naming ``X`` or ``y``: wrong dimensions, NaN, mismatched lengths.
+        """
+        X = check_array(X, "X", ndim=2)
+        self.y_train = check_labels(y, "y", num_samples=X.shape[0])
+        self.X_train = X
+        self._fast = None
+        return self
+
+    # ------------------------------------------------------------------ checks
+    def _check_test(self, X):
+        check_trained(self, "X_train")
+        X = check_array(X, "X", ndim=2)
+        if X.shape[1] != self.X_train.shape[1]:
+            raise InputError(
+                f"X must have shape (M, {self.X_train.shape[1]}) like the training "
+                f"data, got {X.shape}; flatten images with X.reshape(len(X), -1)"
+            )
+        return X
+
+    def _check_k(self, k):
+        return check_int(k, "k", low=1, high=self.X_train.shape[0])
+
+    def _float_pair(self, X):
+        """Test and training data as one float dtype (uint8 would wrap around)."""
+        dtype = np.result_type(X.dtype, self.X_train.dtype)
+        if dtype.kind != "f":
+            dtype = np.dtype(np.float64)
+        return X.astype(dtype, copy=False), self.X_train.astype(dtype, copy=False)
+
+    # --------------------------------------------------------------- distances
+    def compute_distances_two_loops(self, X):
+        """Distances between each test and each training point, two loops.
+
+        Parameters
+        ----------
+        X : ndarray of shape (M, D)
+
+        Returns
+        -------
+        dists : ndarray of shape (M, N)
+            ``dists[i, j]`` is the distance between ``X[i]`` and ``X_train[j]``.
+
+        Raises
+        ------
+        NotTrainedError
+            Before :meth:`train`.
+        ValueError
+            If ``X`` does not have D columns or holds NaN.
+        """
+        X, X_train = self._float_pair(self._check_test(X))
+        num_test, num_train = X.shape[0], X_train.shape[0]
+        dists = np.zeros((num_test, num_train), dtype=X.dtype)
+        # TODO: for every pair (i, j), the L2 distance sqrt(sum((X[i] - X_train[j])**2))
+        # (or, for metric "l1", sum(|X[i] - X_train[j]|)). No np.linalg.norm.
+        ### BEGIN SOLUTION
+        for i in range(num_test):
+            for j in range(num_train):
+                diff = X[i] - X_train[j]  # (D,)
+                if self.metric == "l1":
+                    dists[i, j] = np.sum(np.abs(diff))
+                else:
+                    dists[i, j] = np.sqrt(np.sum(diff * diff))
+        ### END SOLUTION
+        return dists
+
+    def compute_distances_one_loop(self, X):
+        """Same as :meth:`compute_distances_two_loops`, one loop over test rows."""
+        X, X_train = self._float_pair(self._check_test(X))
+        num_test, num_train = X.shape[0], X_train.shape[0]
+        dists = np.zeros((num_test, num_train), dtype=X.dtype)
+        # TODO: one row of dists at a time: broadcast X[i] (D,) against X_train (N, D).
+        ### BEGIN SOLUTION
+        for i in range(num_test):
+            diff = X_train - X[i]  # (N, D)
+            if self.metric == "l1":
+                dists[i] = np.sum(np.abs(diff), axis=1)
+            else:
+                dists[i] = np.sqrt(np.sum(diff * diff, axis=1))
+        ### END SOLUTION
+        return dists
+
+    def compute_distances_no_loops(self, X):
+        """Same as :meth:`compute_distances_two_loops`, with no Python loops.
+
+        L2 uses ``|x - t|^2 = |x|^2 + |t|^2 - 2 x.t``: one matrix product and
+        two broadcast sums. L1 has no such identity; it broadcasts in
+        memory-bounded blocks (:func:`l1_distances`).
+        """
+        X, X_train = self._float_pair(self._check_test(X))
+        if self.metric == "l1":
+            return l1_distances(X, X_train)
+        dists = np.zeros((X.shape[0], X_train.shape[0]), dtype=X.dtype)
+        # TODO: expand |x - t|^2 = |x|^2 + |t|^2 - 2 x.t, compute x.t for all
+        # pairs with ONE matrix product and add the squared norms by
+        # broadcasting. Rounding can make the squared distance of identical
+        # points slightly negative: clamp at 0 before the square root.
+        ### BEGIN SOLUTION
+        dists = X @ X_train.T  # (M, N); updated in place below, no temporaries
+        dists *= -2
+        dists += np.einsum("ij,ij->i", X_train, X_train)  # |t|^2, (N,) over rows
+        dists += np.einsum("ij,ij->i", X, X)[:, None]  # |x|^2, (M, 1) over columns
+        np.maximum(dists, 0, out=dists)
+        np.sqrt(dists, out=dists)
+        ### END SOLUTION
+        return dists
+
+    # -------------------------------------------------------------- prediction
+    def predict_labels(self, dists, k=1):
+        """Majority vote among the k nearest training points.
+
+        Parameters
+        ----------
+        dists : ndarray of shape (M, N)
+        k : int, 1 <= k <= N
+
+        Returns
+        -------
+        y_pred : ndarray of shape (M,), int64
+            Ties between labels go to the smaller label.
+
+        Raises
+        ------
+        ValueError
+            Naming ``dists`` (not N columns) or ``k`` (out of range).
+        """
+        check_trained(self, "y_train")
+        dists = check_array(dists, "dists", shape=(None, self.y_train.shape[0]))
+        k = self._check_k(k)
+        y_pred = np.zeros(dists.shape[0], dtype=np.int64)
+        # TODO: for each test row, the labels of the k smallest distances
+        # (np.argsort), then the most common one. np.bincount counts labels and
+        # np.argmax returns the FIRST maximum: ties go to the smaller label.
+        ### BEGIN SOLUTION
+        for i in range(dists.shape[0]):
+            closest_y = self.y_train[np.argsort(dists[i], kind="stable")[:k]]
+            y_pred[i] = np.argmax(np.bincount(closest_y))
+        ### END SOLUTION
+        return y_pred
+
+    def predict(self, X, k=1, num_loops=0, chunk_size=None):
+        """Predict labels for test data.
+
+        Parameters
+        ----------
+        X : ndarray of shape (M, D)
+        k : int, 1 <= k <= N
+        num_loops : {0, 1, 2}
+            Which distance implementation to use.
+        chunk_size : int or None
+            If given, use the fast memory-bounded path (:meth:`predict_chunked`)
+            with this many test rows per chunk; ``num_loops`` is then ignored.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (M,), int64
+
+        Raises
+        ------
+        NotTrainedError
+            Before :meth:`train`.
+        ValueError
+            Naming ``X``, ``k``, ``num_loops`` or ``chunk_size``.
+        """
+        X = self._check_test(X)
+        k = self._check_k(k)
+        if chunk_size is not None:
+            return self.predict_chunked(X, k=k, chunk_size=chunk_size)
+        num_loops = check_int(num_loops, "num_loops", low=0, high=2)
+        compute = (self.compute_distances_no_loops, self.compute_distances_one_loop,
+                   self.compute_distances_two_loops)[num_loops]
+        return self.predict_labels(compute(X), k=k)
+
+    def predict_chunked(self, X, k=1, chunk_size=None):
+        """Fast, memory-bounded prediction; same answers as :meth:`predict`.
+
+        Parameters and returns as :meth:`kneighbors` / :meth:`predict`.
+        """
+        _, ind = self.kneighbors(X, k=k, chunk_size=chunk_size)
+        return _vote(self.y_train[ind])
+
+    def kneighbors(self, X, k=1, chunk_size=None):
+        """The k nearest training points of every test row, in chunks.
+
+        Parameters
+        ----------
+        X : ndarray of shape (M, D)
+        k : int, 1 <= k <= N
+        chunk_size : int or None
+            Test rows per chunk; None sizes chunks to about CHUNK_BYTES of
+            working memory.
+
+        Returns
+        -------
+        dist : ndarray of shape (M, k), float64
+            Exact distances, ascending.
+        ind : ndarray of shape (M, k), int64
+            Training indices; equal distances go to the smaller index.
+
+        Raises
+        ------
+        NotTrainedError
+            Before :meth:`train`.
+        ValueError
+            Naming ``X``, ``k`` or ``chunk_size``.
+        """
+        X = self._check_test(X)
+        k = self._check_k(k)
+        num_train = self.X_train.shape[0]
+        if chunk_size is None:
+            per_row = num_train * (9 if k > 1 else 5)  # bytes: scores, partition, mask
+            chunk_size = max(1, CHUNK_BYTES // per_row)
+        chunk_size = check_int(chunk_size, "chunk_size", low=1)
+        dist = np.empty((X.shape[0], k))
+        ind = np.empty((X.shape[0], k), dtype=np.int64)
+        for start in range(0, X.shape[0], chunk_size):
+            rows = slice(start, start + chunk_size)
+            if self.metric == "l1":
+                dist[rows], ind[rows] = self._l1_chunk(X[rows], k)
+            else:
+                dist[rows], ind[rows] = self._l2_chunk(X[rows], k)
+        return dist, ind
+
+    # ------------------------------------------------------ fast path helpers
+    def _l1_chunk(self, Xc, k):
+        Xc, X_train = self._float_pair(Xc)
+        d = l1_distances(Xc, X_train)  # (b, N)
+        ind = np.argsort(d, axis=1, kind="stable")[:, :k]  # ties -> smaller index
+        return np.take_along_axis(d, ind, axis=1), ind
+
+    def _l2_chunk(self, Xc, k):
+        """Float32 candidates by one sgemm, then exact float64 re-ranking."""
+        fast = self._fast_data()
+        Xtr, mean = fast["X"], fast["mean"]  # (N, D+1) float32, (D,) float32
+        dim = mean.shape[0]
+        # A = [-2 (x - mean), 1] so that A @ Xtr.T = |t|^2 - 2 x.t in ONE sgemm:
+        # the ranking value of each training point (|x|^2 is the same along a row).
+        A = np.empty((Xc.shape[0], dim + 1), dtype=np.float32)
+        A[:, :dim] = Xc
+        A[:, :dim] -= mean  # centring shrinks the numbers, and float32 rounding with them
+        x_norm = np.sqrt(np.einsum("ij,ij->i", A[:, :dim], A[:, :dim]))  # (b,)
+        A[:, :dim] *= -2
+        A[:, dim] = 1
+        R = A @ Xtr.T  # (b, N) float32
+        thresh = _candidate_threshold(R, k, x_norm, fast["t_norm_max"], dim)
+        rows, cols = np.nonzero(R <= thresh[:, None])  # >= k candidates per row
+        del R
+        d2 = _exact_sq_dists(Xc, self.X_train, rows, cols)
+        return _k_best(rows, cols, d2, Xc.shape[0], k)
+
+    def _fast_data(self):
+        """Centred float32 training data with |t|^2 appended, built once."""
+        if self._fast is None:
+            X = self.X_train
+            num_train, dim = X.shape
+            mean = X.mean(axis=0, dtype=np.float64).astype(np.float32)  # (D,)
+            Xtr = np.empty((num_train, dim + 1), dtype=np.float32)
+            step = 1024  # blocks keep the float64 temporaries small
+            for s in range(0, num_train, step):
+                block = Xtr[s:s + step, :dim]
+                block[...] = X[s:s + step]
+                block -= mean
+                b64 = block.astype(np.float64)
+                Xtr[s:s + step, dim] = np.einsum("ij,ij->i", b64, b64)
+            t_norm_max = float(np.sqrt(Xtr[:, dim].max()))
+            self._fast = {"X": Xtr, "mean": mean, "t_norm_max": t_norm_max}
+        return self._fast
+
+
+def _candidate_threshold(R, k, x_norm, t_norm_max, dim):
+    """Per-row bound below which a float32 ranking value may be in the true top k.
+
+    If every float32 value is within eps of the exact one, the true k best all
+    lie within (k-th smallest float32 value) + 2 eps. eps estimates sgemm's
+    rounding error (u = 2^-24 per operation, growing like sqrt(D) as rounding
+    errors are random in practice) on values of size 2 |x| |t| + |t|^2; the
+    safety factor covers the rest. Returns (b,) float32 thresholds.
+    """
+    if k == 1:
+        kth = R.min(axis=1)
+    else:
+        kth = np.partition(R, k - 1, axis=1)[:, k - 1]
+    u = np.finfo(np.float32).eps / 2
+    eps = RERANK_SAFETY * u * np.sqrt(dim + 1) * (2 * x_norm * t_norm_max + t_norm_max**2)
+    return (kth + 2 * eps).astype(np.float32)
+
+
+def _exact_sq_dists(Xc, X_train, rows, cols, max_bytes=32 * 2**20):
+    """Float64 squared distances |Xc[rows] - X_train[cols]|^2, pair by pair."""
+    d2 = np.empty(rows.shape[0])
+    Xc64 = Xc.astype(np.float64)
+    step = max(1, max_bytes // (8 * Xc.shape[1]))
+    for s in range(0, rows.shape[0], step):
+        diff = Xc64[rows[s:s + step]] - X_train[cols[s:s + step]]  # (pairs, D) float64
+        d2[s:s + step] = np.einsum("ij,ij->i", diff, diff)
+    return d2
+
+
+def _k_best(rows, cols, d2, num_rows, k):
+    """Keep the k smallest d2 per row (ties -> smaller column). (b, k) each."""
+    order = np.lexsort((cols, d2, rows))  # by row, then distance, then index
+    first = np.searchsorted(rows[order], np.arange(num_rows))  # (b,)
+    pick = order[first[:, None] + np.arange(k)]  # (b, k)
+    return np.sqrt(d2[pick]), cols[pick]
+
+
+def _vote(labels):
+    """Most common label per row of (M, k) labels; ties -> smaller label."""
+    num_rows = labels.shape[0]
+    num_classes = int(labels.max()) + 1
+    # Offset each row's labels so one bincount counts all rows at once.
+    flat = (labels + num_classes * np.arange(num_rows)[:, None]).ravel()
+    counts = np.bincount(flat, minlength=num_rows * num_classes).reshape(num_rows, num_classes)
+    return np.argmax(counts, axis=1)
