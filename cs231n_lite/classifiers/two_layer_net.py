@@ -19,7 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import optim
-from ..validation import check_array, check_int, check_labels, check_positive
+from ..validation import InputError, check_array, check_int, check_labels, check_positive
 from .linear_classifier import sample_minibatch
 
 __all__ = ["TwoLayerNet"]
@@ -236,7 +236,8 @@ class TwoLayerNet:
                                                           configs[name])
             ### END SOLUTION
             if (it + 1) % iters_per_epoch == 0 or it == num_iters - 1:
-                history["train_acc_history"].append(float(np.mean(self.predict(X[acc_idx]) == y[acc_idx])))
+                train_acc = np.mean(self.predict(X[acc_idx]) == y[acc_idx])
+                history["train_acc_history"].append(float(train_acc))
                 history["val_acc_history"].append(float(np.mean(self.predict(X_val) == y_val)))
                 if verbose:
                     bar.set_postfix(loss=f"{loss:.3f}", val_acc=f"{history['val_acc_history'][-1]:.3f}")
@@ -247,6 +248,9 @@ def _epoch_schedule(lr_schedule, learning_rate, learning_rate_decay, lr_schedule
     """optim.make_schedule, with CS231n's per-epoch decay as the step default."""
     kwargs = dict(lr_schedule_kwargs or {})
     if lr_schedule == "step":
-        kwargs.setdefault("decay", check_positive(learning_rate_decay, "learning_rate_decay"))
+        decay = check_positive(learning_rate_decay, "learning_rate_decay")
+        if decay > 1:
+            raise InputError(f"learning_rate_decay must be in (0, 1], got {decay}; CS231n uses 0.95")
+        kwargs.setdefault("decay", decay)
         kwargs.setdefault("step_size", 1)
     return optim.make_schedule(lr_schedule, learning_rate, **kwargs)
