@@ -65,23 +65,11 @@ from .second_order import lbfgs, newton, newton_step
 from .validation import InputError, check_array, check_int, check_positive
 
 __all__ = [
-    "sgd",
-    "sgd_momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "UPDATE_RULES",
-    "get_update_rule",
-    "SCHEDULES",
-    "constant_lr",
-    "step_decay",
-    "exponential_decay",
-    "inverse_time_decay",
+    "sgd", "sgd_momentum", "nesterov", "adagrad", "rmsprop", "adam",
+    "UPDATE_RULES", "get_update_rule",
+    "SCHEDULES", "constant_lr", "step_decay", "exponential_decay", "inverse_time_decay",
     "make_schedule",
-    "lbfgs",
-    "newton",
-    "newton_step",
+    "lbfgs", "newton", "newton_step",  # from second_order
 ]
 
 # Hyperparameters that must lie in [0, 1): they weight an old average.
@@ -194,8 +182,7 @@ def sgd_momentum(w, dw, config=None):
     Returns
     -------
     next_w : ndarray of the same shape as ``w``
-    config : dict
-        With the new ``velocity``.
+    config : dict, with the new ``velocity``
 
     Raises
     ------
@@ -266,14 +253,12 @@ def adagrad(w, dw, config=None):
     Returns
     -------
     next_w : ndarray of the same shape as ``w``
-    config : dict
-        With the new ``cache``.
+    config : dict, with the new ``cache``
 
     Raises
     ------
     InputError
-        As :func:`sgd`, and if ``epsilon`` <= 0 or ``cache`` has the wrong
-        shape.
+        As :func:`sgd`; also ``epsilon`` <= 0 or a ``cache`` of the wrong shape.
     """
     w, dw, config = _check_step(
         w, dw, config, state=("cache",), learning_rate=1e-2, epsilon=1e-8
@@ -307,13 +292,12 @@ def rmsprop(w, dw, config=None):
     Returns
     -------
     next_w : ndarray of the same shape as ``w``
-    config : dict
-        With the new ``cache``.
+    config : dict, with the new ``cache``
 
     Raises
     ------
     InputError
-        As :func:`adagrad`, and if ``decay_rate`` is outside [0, 1).
+        As :func:`adagrad`; also ``decay_rate`` outside [0, 1).
     """
     w, dw, config = _check_step(
         w, dw, config, state=("cache",), learning_rate=1e-2, decay_rate=0.99, epsilon=1e-8
@@ -351,8 +335,7 @@ def adam(w, dw, config=None):
     Returns
     -------
     next_w : ndarray of the same shape as ``w``
-    config : dict
-        With the new ``m``, ``v`` and ``t``.
+    config : dict, with the new ``m``, ``v`` and ``t``
 
     Raises
     ------
