@@ -1,0 +1,207 @@
+"""What a public check is, how it runs, and how its outcome is worded.
+
+A check exercises ONE student function against an independent reference
+(a lecture worked example, a numerical gradient, a scipy one-liner, a
+property that must hold) and raises :class:`Wrong` with a sentence a
+learner can act on: which input, expected what, got what.
+
+Outcomes (:class:`CheckResult.status`):
+
+* ``passed``
+* ``not implemented yet`` -- the function (or one it calls) still raises
+  NotImplementedError;
+* ``wrong: <reason>``
+* ``crashed: <ExcType>: <msg> at <file>:<line>`` -- any other exception,
+  located in the student's code;
+* ``timed out after N s``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import signal
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+class Wrong(AssertionError):
+    """The function ran but its result is wrong; the message says how."""
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; BaseException so student code cannot swallow it."""
+
+
+@dataclass(frozen=True)
+class Check:
+    part: str
+    module: str  # e.g. "cs231n_lite.classifiers.linear_svm"
+    name: str  # the function's qualified name, as in the NotImplementedError
+    run: Callable  # run(module) -> None, raises Wrong / whatever the student raises
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    part: str
+    name: str
+    status: str  # "passed", "not implemented yet", "wrong", "crashed", "timed out"
+    reason: str = ""
+
+    @property
+    def line(self) -> str:
+        """``wrong: <reason>``, ``not implemented yet (it needs X first)``, ..."""
+        sep = ": " if self.status in ("wrong", "crashed") else ""
+        return f"{self.status}{sep}{self.reason}"
+
+
+REGISTRY: list[Check] = []
+
+
+def check(part: str, module: str, name: str):
+    """Decorator: register ``fn(module)`` as the check of ``module.name``."""
+    def register(fn):
+        REGISTRY.append(Check(part, module, name, fn))
+        return fn
+    return register
+
+
+# ----------------------------------------------------------------- helpers
+def fmt(x) -> str:
+    """Short, readable rendering of a number or a small array."""
+    a = np.asarray(x)
+    if a.ndim == 0:
+        return f"{float(a):.6g}" if a.dtype.kind in "biuf" else repr(x)
+    with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=3):
+        return np.array2string(a, separator=", ").replace("\n", "")
+
+
+def max_rel_error(x, y) -> float:
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def expect_array(name: str, got, shape, where: str) -> np.ndarray:
+    """Require a finite numeric array of ``shape``; return it as an ndarray."""
+    if got is None:
+        raise Wrong(f"{name} is None {where}; did you return it / assign it inside your code?")
+    arr = np.asarray(got)
+    if arr.dtype.kind not in "biuf":
+        raise Wrong(f"{name} should be numeric {where}, got dtype {arr.dtype}")
+    if tuple(arr.shape) != tuple(shape):
+        raise Wrong(f"{name} should have shape {tuple(shape)} {where}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise Wrong(f"{name} holds NaN or inf {where}: {fmt(arr)}")
+    return arr
+
+
+def expect_scalar(name: str, got, where: str) -> float:
+    arr = expect_array(name, np.asarray(got) if got is not None else None, (), where) \
+        if np.ndim(got) == 0 else None
+    if arr is None:
+        raise Wrong(f"{name} should be a single number {where}, got shape {np.shape(got)}")
+    return float(arr)
+
+
+def expect_close(name: str, got, expected, where: str, *, rtol=1e-6, atol=1e-8) -> None:
+    """Compare with ``expected``: report max relative error vs the tolerance."""
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        raise Wrong(f"{name} should have shape {expected.shape} {where}, got {got.shape}")
+    if not np.allclose(got, expected, rtol=rtol, atol=atol):
+        err = max_rel_error(got, expected)
+        raise Wrong(f"{name} {where}: expected {fmt(expected)}, got {fmt(got)} "
+                    f"(max relative error {err:.1e} > tolerance {rtol:.0e})")
+
+
+def expect_gradient(name: str, analytic, numeric, where: str, *, tol=1e-6) -> None:
+    """Analytic vs centred-difference gradient (see cs231n_lite.gradient_check)."""
+    err = max_rel_error(analytic, numeric)
+    if not err < tol:
+        worst = np.unravel_index(np.argmax(np.abs(np.asarray(analytic) - numeric)), np.shape(numeric))
+        raise Wrong(f"{name} differs from the numerical gradient {where}: max relative error "
+                    f"{err:.1e} > tolerance {tol:.0e} (worst entry {tuple(int(i) for i in worst)}: "
+                    f"analytic {float(np.asarray(analytic)[worst]):.6g}, numerical "
+                    f"{float(numeric[worst]):.6g})")
+
+
+# ------------------------------------------------------------------ runner
+def _student_frame(tb, package_dir: Path | None) -> str:
+    """'<file>:<line>' of the innermost frame in the student's package (else the last)."""
+    frames = traceback.extract_tb(tb)
+    if not frames:
+        return "?"
+    mine = [f for f in frames if package_dir and Path(f.filename).resolve().is_relative_to(package_dir)]
+    frame = (mine or frames)[-1]
+    path = Path(frame.filename)
+    if package_dir and path.resolve().is_relative_to(package_dir):
+        path = path.resolve().relative_to(package_dir.parent)
+    return f"{path.as_posix()}:{frame.lineno}"
+
+
+def describe_crash(err: BaseException, package_dir: Path | None) -> str:
+    if isinstance(err, SyntaxError) and err.filename:
+        path = Path(err.filename)
+        if package_dir and path.resolve().is_relative_to(package_dir):
+            path = path.resolve().relative_to(package_dir.parent)
+        return f"SyntaxError: {err.msg} at {path.as_posix()}:{err.lineno}"
+    msg = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    where = _student_frame(err.__traceback__, package_dir)
+    return f"{type(err).__name__}: {msg[:300]} at {where}"
+
+
+def _not_implemented(err: NotImplementedError, name: str) -> str:
+    owner = str(err).split(":", 1)[0].strip()
+    if owner and owner != name and " " not in owner:
+        return f" (it needs {owner} first)"
+    return ""
+
+
+def _alarm(seconds: float):
+    """Context manager: raise _Timeout after ``seconds`` (main thread, POSIX only)."""
+    import contextlib
+    import threading
+
+    @contextlib.contextmanager
+    def ctx():
+        usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        if not usable or not seconds:
+            yield
+            return
+
+        def fire(signum, frame):
+            raise _Timeout()
+
+        old = signal.signal(signal.SIGALRM, fire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    return ctx()
+
+
+def run_check(chk: Check, timeout: float = 60.0) -> CheckResult:
+    """Import the student's module and run one check; never raises (but Ctrl-C)."""
+    package_dir = None
+    try:
+        root = importlib.import_module(chk.module.split(".")[0])
+        package_dir = Path(root.__file__).resolve().parent
+        module = importlib.import_module(chk.module)
+        with _alarm(timeout):
+            chk.run(module)
+    except Wrong as err:
+        return CheckResult(chk.part, chk.name, "wrong", str(err))
+    except NotImplementedError as err:
+        return CheckResult(chk.part, chk.name, "not implemented yet", _not_implemented(err, chk.name))
+    except _Timeout:
+        return CheckResult(chk.part, chk.name, "timed out", f" after {timeout:g} s")
+    except MemoryError as err:
+        return CheckResult(chk.part, chk.name, "crashed", f"MemoryError (out of memory): {err}")
+    except Exception as err:  # noqa: BLE001 - any crash of student code is a result
+        return CheckResult(chk.part, chk.name, "crashed", describe_crash(err, package_dir))
+    return CheckResult(chk.part, chk.name, "passed")

@@ -1,0 +1,123 @@
+"""The `cs231n-lite` command: run, data download, release, check, collect, grade, merge.
+
+Every subcommand returns an exit code; a command that cannot do its job prints
+ONE line (``cs231n-lite <command>: error: ...``) on stderr and returns non-zero.
+Set ``COURSEKIT_DEBUG=1`` to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from .errors import CourseKitError
+
+PASSTHROUGH = {"run": "coursekit.runner", "download": "cs231n_lite.download"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def repo_root() -> Path:
+    """The instructor repository: the folder holding this coursekit, else the cwd."""
+    here = Path(__file__).resolve().parents[1]
+    return here if (here / "cs231n_lite").is_dir() else Path.cwd()
+
+
+def _add_grade(sub) -> None:
+    p = sub.add_parser("grade", help="grade a folder of submissions (instructors)")
+    p.add_argument("submissions", help="folder with one folder or one .zip per student")
+    p.add_argument("--out", required=True, help="output folder (grades.csv, feedback/)")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    p.add_argument("--shard", default=None, help="K/N: grade only the K-th of N shares")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds per hidden test / notebook cell (default: rubric)")
+    p.add_argument("--budget", type=float, default=None,
+                   help="seconds per submission overall (default: rubric)")
+    p.add_argument("--memory", type=int, default=None, help="MB of address space per process")
+    p.add_argument("--grading-dir", default=None, help="hidden tests + rubric (default: grading/)")
+    p.add_argument("--notebooks-dir", default=None,
+                   help="reference notebooks (default: notebooks/ of the repository)")
+    p.add_argument("--root", default=None, help="the instructor repository (default: auto)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cs231n-lite", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    sub.add_parser("run", help="execute every notebook on the active dataset", add_help=False)
+    data = sub.add_parser("data", help="dataset commands")
+    data.add_argument("action", choices=["download"], help="download: fetch CIFAR-10")
+    p = sub.add_parser("release", help="build the student kit (instructors)")
+    p.add_argument("out", help="new folder for the student kit")
+    p.add_argument("--root", default=".", help="the instructor repository (default: .)")
+    p = sub.add_parser("check", help="check your implementation, per function")
+    p.add_argument("part", nargs="?", default="all",
+                   help="knn, svm, softmax, two_layer_net, optim, features or all")
+    p.add_argument("--root", default=".", help="folder holding your cs231n_lite/ (default: .)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per function")
+    p = sub.add_parser("collect", help="zip your work for submission")
+    p.add_argument("--root", default=".", help="your kit folder (default: .)")
+    p.add_argument("--out", default=None, help="zip file (default: ROOT/submission.zip)")
+    _add_grade(sub)
+    p = sub.add_parser("merge", help="join shard CSVs of `grade --shard`")
+    p.add_argument("csv", nargs="+", help="grades.csv files")
+    p.add_argument("--out", required=True, help="merged CSV")
+    return parser
+
+
+def _passthrough(argv: list[str]) -> int | None:
+    """`run ...` and `data download ...` hand their remaining arguments on."""
+    if argv[:1] == ["run"]:
+        module, rest = PASSTHROUGH["run"], argv[1:]
+    elif argv[:2] == ["data", "download"]:
+        module, rest = PASSTHROUGH["download"], argv[2:]
+    else:
+        return None
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as err:
+        raise CourseKitError(f"{module} is not available ({err})") from None
+    return int(mod.main(rest) or 0)
+
+
+def _dispatch(args) -> int:
+    name = {"release": "release", "check": "check", "collect": "collect",
+            "grade": "grade", "merge": "gradebook"}[args.command]
+    return importlib.import_module(f"coursekit.{name}").main(args)
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "?"
+    try:
+        code = _passthrough(argv)
+        if code is not None:
+            return code
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except CourseKitError as err:
+        print(f"cs231n-lite {command}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"cs231n-lite {command}: interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exit_:  # argparse usage errors: already one line + usage
+        return exit_.code if isinstance(exit_.code, int) else 2
+    except Exception as err:  # noqa: BLE001 - the one-line promise
+        if os.environ.get("COURSEKIT_DEBUG"):
+            raise
+        print(f"cs231n-lite {command}: internal error: {type(err).__name__}: {err} "
+              f"(set COURSEKIT_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # python -m coursekit.cli
+    sys.exit(main())
