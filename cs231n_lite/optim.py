@@ -159,6 +159,7 @@ def sgd(w, dw, config=None):
     """
     w, dw, config = _check_step(w, dw, config, learning_rate=1e-2)
     next_w = None
+    # TODO: take one step against the gradient (a new array, not w -= ...).
     ### BEGIN SOLUTION
     next_w = w - config["learning_rate"] * dw
     ### END SOLUTION
