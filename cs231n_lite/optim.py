@@ -123,7 +123,8 @@ def _check_step(w, dw, config, state=(), **defaults):
             f"pass the gradient of the loss with respect to this w"
         )
     config = _config(config, **defaults)
-    check_positive(config["learning_rate"], "learning_rate")
+    # >= 0, not > 0: a decaying schedule may underflow to 0.0 late in training
+    check_positive(config["learning_rate"], "learning_rate", strict=False)
     if "epsilon" in defaults:
         check_positive(config["epsilon"], "epsilon")
     for key in _FRACTIONS:
@@ -155,7 +156,7 @@ def sgd(w, dw, config=None):
     ------
     InputError
         If ``config`` is not a dict, ``dw``'s shape differs from ``w``'s, or
-        ``learning_rate`` is not a positive number.
+        ``learning_rate`` is not a number >= 0.
     """
     w, dw, config = _check_step(w, dw, config, learning_rate=1e-2)
     next_w = None

@@ -150,6 +150,9 @@ def test_learning_rate_key_is_honoured(name):
     w_a, _ = rule(W0, G1, {"learning_rate": 1e-3})
     w_b, _ = rule(W0, G1, {"learning_rate": 3e-3})
     np.testing.assert_allclose(w_b - W0, 3 * (w_a - W0), rtol=1e-9, atol=1e-15)
+    # A schedule that has decayed to 0.0 is legal and does not move w.
+    w_0, _ = rule(W0, G1, {"learning_rate": 0.0})
+    np.testing.assert_array_equal(w_0, W0)
 
 
 @pytest.mark.parametrize("name", ALL_RULES)
@@ -210,7 +213,7 @@ def test_nan_propagates_instead_of_raising():
     "w, dw, config, match",
     [
         (W0, G1, [("learning_rate", 0.1)], "config must be a dict"),
-        (W0, G1, {"learning_rate": -0.1}, "learning_rate must be > 0"),
+        (W0, G1, {"learning_rate": -0.1}, "learning_rate must be >= 0"),
         (W0, G1, {"learning_rate": "0.1"}, "learning_rate must be a number"),
         (W0, G1[0], None, r"dw must have the same shape as w \(2, 2\), got \(2,\)"),
         (np.array(["a", "b"]), np.zeros(2), None, "w must be a real numeric array"),
