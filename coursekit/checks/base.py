@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import importlib
 import signal
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from ..outcomes import describe_crash, needs
 
 
 class Wrong(AssertionError):
@@ -129,37 +130,6 @@ def expect_gradient(name: str, analytic, numeric, where: str, *, tol=1e-6) -> No
 
 
 # ------------------------------------------------------------------ runner
-def _student_frame(tb, package_dir: Path | None) -> str:
-    """'<file>:<line>' of the innermost frame in the student's package (else the last)."""
-    frames = traceback.extract_tb(tb)
-    if not frames:
-        return "?"
-    mine = [f for f in frames if package_dir and Path(f.filename).resolve().is_relative_to(package_dir)]
-    frame = (mine or frames)[-1]
-    path = Path(frame.filename)
-    if package_dir and path.resolve().is_relative_to(package_dir):
-        path = path.resolve().relative_to(package_dir.parent)
-    return f"{path.as_posix()}:{frame.lineno}"
-
-
-def describe_crash(err: BaseException, package_dir: Path | None) -> str:
-    if isinstance(err, SyntaxError) and err.filename:
-        path = Path(err.filename)
-        if package_dir and path.resolve().is_relative_to(package_dir):
-            path = path.resolve().relative_to(package_dir.parent)
-        return f"SyntaxError: {err.msg} at {path.as_posix()}:{err.lineno}"
-    msg = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    where = _student_frame(err.__traceback__, package_dir)
-    return f"{type(err).__name__}: {msg[:300]} at {where}"
-
-
-def _not_implemented(err: NotImplementedError, name: str) -> str:
-    owner = str(err).split(":", 1)[0].strip()
-    if owner and owner != name and " " not in owner:
-        return f" (it needs {owner} first)"
-    return ""
-
-
 def _alarm(seconds: float):
     """Context manager: raise _Timeout after ``seconds`` (main thread, POSIX only)."""
     import contextlib
@@ -197,7 +167,9 @@ def run_check(chk: Check, timeout: float = 60.0) -> CheckResult:
     except Wrong as err:
         return CheckResult(chk.part, chk.name, "wrong", str(err))
     except NotImplementedError as err:
-        return CheckResult(chk.part, chk.name, "not implemented yet", _not_implemented(err, chk.name))
+        hint = needs(err, chk.name)
+        hint = f" (it needs {hint[2:-1]} first)" if hint else ""
+        return CheckResult(chk.part, chk.name, "not implemented yet", hint)
     except _Timeout:
         return CheckResult(chk.part, chk.name, "timed out", f" after {timeout:g} s")
     except MemoryError as err:
