@@ -46,6 +46,7 @@ def _add_grade(sub) -> None:
     p.add_argument("--notebooks-dir", default=None,
                    help="reference notebooks (default: notebooks/ of the repository)")
     p.add_argument("--root", default=None, help="the instructor repository (default: auto)")
+    p.add_argument("--workdir", default=None, help="where sandboxes are created (default: temp)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ import nbformat
 
 from . import gradebook, phases, rubric as rubric_mod
 from .errors import CourseKitError
-from .sandbox import Limits, make_layout, new_marker, sandbox_env
+from .sandbox import Limits, make_layout, make_read_only, new_marker, sandbox_env
 from .scoring import StudentResult, score, zero_scores
 from .submissions import Submission, SubmissionError, discover, shard_of, stage
 
@@ -95,6 +95,10 @@ def _grade_in(sub: Submission, cfg: Config, rub, root: Path) -> StudentResult:
     if refs or names:
         _seed_cache(dirs["cache"])
     sanitize = cfg.notebooks_dir / "sanitize.cfg"
+    if sanitize.is_file():
+        shutil.copyfile(sanitize, dirs["reference"] / "sanitize.cfg")
+        sanitize = dirs["reference"] / "sanitize.cfg"
+    make_read_only(dirs["grading"])  # re-read on restarts: student code must not edit it
     ctx = phases.Context(root, dirs, sandbox_env(root, new_marker()), cfg.limits, deadline)
     hidden = phases.run_hidden(ctx)
     runs = {name: phases.run_reference_notebook(ctx, path, sanitize if sanitize.is_file() else None)
@@ -171,7 +175,8 @@ def _config(args, repo: Path) -> tuple[Config, object]:
                                                       ("memory", args.memory)) if v is not None})
     if limits.timeout <= 0 or limits.budget <= 0 or limits.memory < 256:
         raise CourseKitError("--timeout and --budget must be > 0 and --memory >= 256 MB")
-    return Config(grading_dir, notebooks_dir, limits, Path(tempfile.gettempdir())), replace(rub, limits=limits)
+    return Config(grading_dir, notebooks_dir, limits, Path(tempfile.gettempdir())), \
+        replace(rub, limits=limits)
 
 
 def main(args) -> int:
@@ -189,7 +194,9 @@ def main(args) -> int:
         subs = [s for s in subs if shard_of(s.student, shard[1]) == shard[0]]
     for name in skipped:
         print(f"note: skipped {name} (not a folder or a .zip)")
-    workdir = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="coursekit-grade-", dir=args.workdir))
     try:
         results = grade_all(subs, replace(cfg, workdir=workdir), rub, args.jobs)
     finally:

@@ -5,7 +5,8 @@ runner, the notebook kernels), it turns these into ``PermissionError``:
 
 * opening a file for writing, creating, deleting, renaming, linking,
   truncating or chmod-ing a path outside the sandbox folder (``/dev/null``
-  and ``/dev/shm`` are allowed);
+  and ``/dev/shm`` are allowed) or inside one of its protected folders (the
+  grader's copies of the hidden tests and reference notebooks, the results);
 * starting processes (``subprocess``, ``os.system``, ``os.exec*``,
   ``os.spawn*``, ``os.posix_spawn``, ``os.fork``) unless ``allow_spawn``.
 
@@ -53,13 +54,18 @@ def _writes(mode, flags) -> bool:
     return isinstance(flags, int) and bool(flags & WRITE_FLAGS)
 
 
-def make_hook(root: str, allow_spawn: bool):
+def make_hook(root: str, allow_spawn: bool, protect=()):
     root = os.path.realpath(root)
     inside = (root + os.sep, *(d + os.sep for d in ALLOWED_DEVICES))
+    protected = tuple(os.path.realpath(p) for p in protect)
     local = threading.local()  # re-entrancy guard: the hook's own calls raise events too
 
     def allowed(path) -> bool:
-        return path is None or path == root or path in ALLOWED_DEVICES or path.startswith(inside)
+        if path is None:
+            return True
+        if any(path == p or path.startswith(p + os.sep) for p in protected):
+            return False
+        return path == root or path in ALLOWED_DEVICES or path.startswith(inside)
 
     def hook(event, args):
         if getattr(local, "busy", False):
@@ -78,7 +84,8 @@ def make_hook(root: str, allow_spawn: bool):
             for target in targets:
                 if not allowed(target):
                     raise PermissionError(
-                        f"coursekit sandbox: writing to {target} (outside the sandbox) is not allowed")
+                        f"coursekit sandbox: writing to {target} is not allowed (outside the "
+                        f"sandbox or in the grader's files)")
         finally:
             local.busy = False
 
@@ -86,7 +93,12 @@ def make_hook(root: str, allow_spawn: bool):
 
 
 def install(root: str | None = None, allow_spawn: bool = False) -> None:
-    """Guard this process; ``root`` defaults to $COURSEKIT_SANDBOX (no-op when unset)."""
+    """Guard this process; ``root`` defaults to $COURSEKIT_SANDBOX (no-op when unset).
+
+    Folders listed in $COURSEKIT_PROTECT (os.pathsep-separated) are read-only.
+    Open your own output files before calling this.
+    """
     root = root or os.environ.get("COURSEKIT_SANDBOX")
+    protect = [p for p in os.environ.get("COURSEKIT_PROTECT", "").split(os.pathsep) if p]
     if root:
-        sys.addaudithook(make_hook(root, allow_spawn))
+        sys.addaudithook(make_hook(root, allow_spawn, protect))

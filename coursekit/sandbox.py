@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KERNEL_NAME = "coursekit-sandbox"
+PROTECTED = ("grading", "results", "jupyter")  # read-only for student code
 FILE_SIZE_LIMIT = 512 * 2**20  # bytes any one file may grow to
 
 
@@ -82,8 +83,16 @@ def sandbox_env(root: Path, marker: str) -> dict[str, str]:
         "CS231N_LITE_DATA": "sample", "CS231N_LITE_CACHE": str(root / "cache"),
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # nbval is loaded with -p where needed
         "COURSEKIT_SANDBOX": str(root), "COURSEKIT_MARKER": marker,
+        "COURSEKIT_PROTECT": os.pathsep.join(str(root / d) for d in PROTECTED),
     }
     return env
+
+
+def make_read_only(folder: Path) -> None:
+    """chmod a-w below ``folder`` (the guard is the first line; this is the second)."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    folder.chmod(0o555)
 
 
 def new_marker() -> str:

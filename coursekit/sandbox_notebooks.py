@@ -84,8 +84,8 @@ def main(argv=None) -> int:
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
     from . import guard
 
+    write = _writer(Path(args.results))  # before the guard: results/ is read-only
     guard.install(allow_spawn=True)  # the kernel is a process; student code runs there
-    write = _writer(Path(args.results))
     for name in args.notebooks:
         run_one(Path(name), args.timeout, write)
     write(event="done")

@@ -29,8 +29,8 @@ class ItemTimeout(BaseException):
 class Recorder:
     """pytest plugin: alarm per test, one JSON line per event."""
 
-    def __init__(self, results: Path, package_dir: Path, timeout: float, memory: int | None):
-        self.out = open(results, "a", encoding="utf-8")
+    def __init__(self, results, package_dir: Path, timeout: float, memory: int | None):
+        self.out = results  # an open text file
         self.package_dir, self.timeout, self.memory = package_dir, timeout, memory
         self.reported = set()
 
@@ -136,9 +136,9 @@ def _parse(argv):
     return args
 
 
-def _fail(results: Path, reason: str) -> int:
-    with open(results, "a", encoding="utf-8") as out:
-        out.write(json.dumps({"event": "error", "reason": reason}) + "\n")
+def _fail(results, reason: str) -> int:
+    results.write(json.dumps({"event": "error", "reason": reason}) + "\n")
+    results.flush()
     return 3
 
 
@@ -146,16 +146,17 @@ def main(argv=None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     from . import guard
 
+    results = open(args.results, "a", encoding="utf-8")  # before the guard: results/ is read-only
     guard.install(os.environ.get("COURSEKIT_SANDBOX"), allow_spawn=args.allow_spawn)
     student = Path(args.student).resolve()
     sys.path.insert(0, str(student))
     spec = importlib.util.find_spec("cs231n_lite")
     origin = Path(spec.origin).resolve() if spec and spec.origin else None
     if origin is None or not origin.is_relative_to(student):
-        return _fail(Path(args.results), f"cs231n_lite resolves to {origin}, not to the submission")
+        return _fail(results, f"cs231n_lite resolves to {origin}, not to the submission")
     import pytest
 
-    recorder = Recorder(Path(args.results), origin.parent, args.item_timeout, args.memory)
+    recorder = Recorder(results, origin.parent, args.item_timeout, args.memory)
     recorder.cell_timeout = args.cell_timeout or args.item_timeout
 
     def fire(signum, frame):
