@@ -130,10 +130,12 @@ def rgb_to_gray(im, weights=GRAY_WEIGHTS):
     -------
     gray : ndarray of float64, shape (..., H, W)
     """
-    x = np.asarray(im, dtype=np.float64)
+    x = np.asarray(im)
     if x.ndim >= 3 and x.shape[-1] == 3:
-        return weights[0] * x[..., 0] + weights[1] * x[..., 1] + weights[2] * x[..., 2]
-    return x
+        # channel planes, contiguous: strided x[..., 0] access is several times slower
+        r, g, b = np.ascontiguousarray(np.moveaxis(x, -1, 0)).astype(np.float64)
+        return weights[0] * r + weights[1] * g + weights[2] * b
+    return x.astype(np.float64)
 
 
 # ------------------------------------------------------- colour histogram
@@ -185,17 +187,23 @@ def color_histogram_hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
 def _hue(imgs, xmax):
     """Hue of (..., 3) images in [0, xmax), the same float operations as
     ``matplotlib.colors.rgb_to_hsv(imgs / xmax)[..., 0] * xmax`` (bit for bit)."""
-    arr = np.asarray(imgs / xmax)
+    planes = np.ascontiguousarray(np.moveaxis(np.asarray(imgs), -1, 0))  # (3, ...): fast
+    arr = np.asarray(planes / xmax)
     arr = arr.astype(np.promote_types(arr.dtype, np.float32), copy=False)
-    r, g, b = arr[..., 0], arr[..., 1], arr[..., 2]
-    mx = arr.max(-1)
-    delta = mx - arr.min(-1)
+    r, g, b = arr
+    mx = np.maximum(np.maximum(r, g), b)  # arr.max(-1), much faster
+    delta = mx - np.minimum(np.minimum(r, g), b)
     pos = delta > 0
-    d = np.where(pos, delta, 1)  # avoid 0/0 on grey pixels (hue 0 there)
     # matplotlib assigns red, then green, then blue: on ties the last one wins
-    h = np.where(b == mx, 4. + (r - g) / d, np.where(g == mx, 2. + (b - r) / d, (g - b) / d))
-    h = np.where(pos, h, 0).astype(arr.dtype, copy=False)
-    return ((h / 6.0) % 1.0) * xmax
+    is_b = b == mx
+    is_g = (g == mx) & ~is_b
+    num = np.where(is_b, r - g, np.where(is_g, b - r, g - b))
+    zero, two, four = arr.dtype.type(0), arr.dtype.type(2), arr.dtype.type(4)
+    offset = np.where(is_b, four, np.where(is_g, two, zero))
+    h = offset + num / np.where(pos, delta, 1)  # 0 + x == x: same as matplotlib
+    h = np.where(pos, h, 0) / 6.0  # grey pixels (delta 0) have hue 0
+    h += h < 0  # == h % 1.0 as h lies in [-1/6, 5/6]
+    return h * xmax
 
 
 def _bin_index(x, edges):
