@@ -118,24 +118,24 @@ def _map_chunks(fn, imgs, chunk_size, n_jobs):
 
 
 def rgb_to_gray(im, weights=GRAY_WEIGHTS):
-    """Luma ``w0 R + w1 G + w2 B`` in float64; grayscale input passes through.
+    """Luma ``w0 R + w1 G + w2 B`` in float64.
 
     Parameters
     ----------
-    im : ndarray of shape (..., H, W, 3) or (..., H, W)
-        If the last axis is not of length 3 the input is taken as grayscale.
+    im : ndarray of shape (..., 3)
+        One RGB image (H, W, 3) or a batch (N, H, W, 3).
     weights : tuple of 3 float
 
     Returns
     -------
-    gray : ndarray of float64, shape (..., H, W)
+    gray : ndarray of float64, shape (...)
     """
-    x = np.asarray(im)
-    if x.ndim >= 3 and x.shape[-1] == 3:
-        # channel planes, contiguous: strided x[..., 0] access is several times slower
-        r, g, b = np.ascontiguousarray(np.moveaxis(x, -1, 0)).astype(np.float64)
-        return weights[0] * r + weights[1] * g + weights[2] * b
-    return x.astype(np.float64)
+    x = check_array(im, "im", ndim=range(1, 33))
+    if x.shape[-1] != 3:
+        raise InputError(f"im must have 3 colour channels in the last axis, got shape {x.shape}")
+    # contiguous channel planes: strided x[..., 0] access is several times slower
+    r, g, b = np.ascontiguousarray(np.moveaxis(x, -1, 0)).astype(np.float64)
+    return weights[0] * r + weights[1] * g + weights[2] * b
 
 
 # ------------------------------------------------------- colour histogram
@@ -348,13 +348,14 @@ def hog_feature(im, orientations=9, pixels_per_cell=8):
     im = _check_images(im, "im", batch=False, allow_gray=True)
     orientations = check_int(orientations, "orientations", low=1)
     p = _cell_size(pixels_per_cell, im.shape[0], im.shape[1])
-    gx, gy = image_gradients(rgb_to_gray(im))
+    gray = rgb_to_gray(im) if im.ndim == 3 else im.astype(np.float64)
+    gx, gy = image_gradients(gray)
     return orientation_histogram(gx, gy, orientations, p).ravel()
 
 
 def _hog_chunk(x, orientations, p):
     """HOG of a chunk (n, H, W[, 3]) -> (n, F), the per-image formulas vectorised."""
-    g = rgb_to_gray(x)  # (n, H, W)
+    g = rgb_to_gray(x) if x.ndim == 4 else x.astype(np.float64)  # (n, H, W)
     n, H, W = g.shape
     gx = np.zeros(g.shape)
     gy = np.zeros(g.shape)

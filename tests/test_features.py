@@ -127,6 +127,9 @@ def test_hog_batch_grayscale_and_float_input():
     gray = F.rgb_to_gray(X)
     np.testing.assert_allclose(hog_features_batch(gray), [hog_feature(g) for g in gray], atol=1e-10)
     np.testing.assert_allclose(hog_features_batch(X), [hog_feature(x) for x in X], atol=1e-10)
+    thin = gray[:, :6, :3]  # a grayscale batch whose width happens to be 3
+    np.testing.assert_allclose(hog_features_batch(thin, pixels_per_cell=3),
+                               [hog_feature(g, pixels_per_cell=3) for g in thin], atol=1e-10)
 
 
 # ------------------------------------------------------ colour histogram
