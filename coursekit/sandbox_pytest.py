@@ -105,20 +105,19 @@ class Recorder:
 
 
 def output_diff(detail: str) -> str:
-    """'output differs from the reference: expected ..., got ...' from nbval's report."""
+    """'output differs from the reference (stdout): expected '...', got '...'' from nbval."""
+    import re
+
     from .outcomes import ANSI
 
     text = ANSI.sub("", detail)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    expected = got = ""
-    for i, ln in enumerate(lines):
-        if ln.startswith("Reference:") or ln.startswith("Expected"):
-            expected = ln.split(":", 1)[1].strip() or (lines[i + 1] if i + 1 < len(lines) else "")
-        elif ln.startswith("Got") or ln.startswith("Actual") or ln.startswith("Test:"):
-            got = ln.split(":", 1)[1].strip() or (lines[i + 1] if i + 1 < len(lines) else "")
-    if expected or got:
-        return f"output differs from the reference: expected {expected[:120]!r}, got {got[:120]!r}"
-    return "output differs from the reference"
+    kind = re.search(r"mismatch '([^']+)'", text)
+    pair = re.search(r"^\s*('.*'|\".*\") == ('.*'|\".*\")\s*$", text, re.M)
+    what = f" ({kind.group(1)})" if kind else ""
+    if pair:
+        return (f"output differs from the reference{what}: expected {pair.group(1)[:120]}, "
+                f"got {pair.group(2)[:120]}")
+    return f"output differs from the reference{what}"
 
 
 def _parse(argv):

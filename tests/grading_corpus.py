@@ -218,3 +218,80 @@ def build(root: Path, reference: Path, release: Path, canary: Path) -> dict:
     (root / "no_package" / "README.txt").write_text("I forgot my code")
     expect["no_package"] = {"status": "rejected: no cs231n_lite/ package"}
     return expect
+
+
+# ------------------------------------------------ a tiny reference notebook
+NB_RUBRIC = '''
+[limits]
+timeout = 20
+budget = 120
+memory = 2048
+
+[parts.optim]
+points = 6
+notebook = "mini.ipynb"
+[parts.optim.tests]
+"test_nb.py::test_sgd" = 2
+[parts.optim.cells]
+"mini-sgd" = 2
+"mini-hidden" = 1
+[parts.optim.answers]
+"mini-q1" = 1
+'''
+
+NB_TESTS = '''
+import numpy as np
+from hidden_helpers import student
+
+
+def test_sgd():
+    w, _ = student("optim").sgd(np.ones(2), np.ones(2), {"learning_rate": 0.5})
+    assert np.allclose(w, 0.5), "sgd step"
+'''
+
+
+def _graded(source, grade_id, points, output=None):
+    import nbformat.v4 as v4
+
+    cell = v4.new_code_cell(source)
+    cell.execution_count = 1
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "task": False,
+                                 "points": points, "grade_id": grade_id, "schema_version": 3}
+    if output:
+        cell.outputs = [v4.new_output("stream", name="stdout", text=output)]
+    return cell
+
+
+def mini_notebook(answer: str):
+    """A reference notebook as the instructor commits it: executed, graded cells, one answer."""
+    import nbformat.v4 as v4
+
+    setup = v4.new_code_cell("import numpy as np\nfrom cs231n_lite.optim import sgd")
+    setup.execution_count = 1
+    question = v4.new_markdown_cell(answer)
+    question.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False, "task": False,
+                                     "points": 1, "grade_id": "mini-q1", "schema_version": 3}
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Mini"), setup,
+        _graded('w, _ = sgd(np.array([1.0, 2.0]), np.array([0.5, 0.5]), {"learning_rate": 0.1})\n'
+                "print(w.round(3))", "mini-sgd", 2, "[0.95 1.95]\n"),
+        question,
+        _graded("### BEGIN HIDDEN TESTS\n"
+                'assert sgd(np.ones(2), np.ones(2), {"learning_rate": 1.0})[0].sum() == 0, "sgd step"\n'
+                "### END HIDDEN TESTS", "mini-hidden", 1)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def write_notebook_fixture(base: Path, repo: Path) -> tuple[Path, Path]:
+    """(grading dir, reference notebooks dir) for the notebook phases."""
+    import nbformat
+
+    grading, notebooks = base / "nb-grading", base / "nb-reference"
+    grading.mkdir(parents=True)
+    notebooks.mkdir()
+    shutil.copyfile(repo / "grading" / "hidden_helpers.py", grading / "hidden_helpers.py")
+    (grading / "test_nb.py").write_text(NB_TESTS)
+    (grading / "rubric.toml").write_text(NB_RUBRIC)
+    nbformat.write(mini_notebook("**Your answer:** the reference answer"), notebooks / "mini.ipynb")
+    return grading, notebooks

@@ -142,3 +142,35 @@ def test_real_hidden_tests_reference_full_marks_release_not_implemented(tmp_path
     assert rows["release"]["total"] == "0"
     reasons = _reasons(out / "feedback" / "release.md")
     assert len(reasons) == 37 and all(r.startswith("not implemented") for r in reasons.values())
+
+
+def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release):
+    import nbformat
+
+    grading, notebooks = corpus.write_notebook_fixture(tmp_path, ROOT)
+    subs = tmp_path / "subs"
+    for name, pkg in (("reference", ROOT), ("release", release), ("wrong", ROOT)):
+        corpus._copy(pkg / "cs231n_lite", subs / name)
+        (subs / name / "notebooks").mkdir()
+        nbformat.write(corpus.mini_notebook(f"**Your answer:** {name} thinks so"),
+                       subs / name / "notebooks" / "mini.ipynb")
+    corpus.replace_region(subs / "wrong" / "cs231n_lite", "optim.py", "sgd",
+                          'next_w = w - 2 * config["learning_rate"] * dw')
+    out = tmp_path / "out"
+    assert main(["grade", str(subs), "--out", str(out), "--grading-dir", str(grading),
+                 "--notebooks-dir", str(notebooks), "--workdir", str(tmp_path / "work"),
+                 "--jobs", "2"]) == 0
+    rows = _rows(out / "grades.csv")
+    assert [rows[s]["total"] for s in ("reference", "release", "wrong")] == ["5", "0", "0"]
+    assert rows["reference"]["optim/mini-q1 (hand)"] == "" and rows["reference"]["notebooks"] == "1/1"
+    assert rows["release"]["notebooks"] == "0/1"
+    release_fb = _reasons(out / "feedback" / "release.md")
+    assert release_fb["mini-sgd"] == release_fb["mini-hidden"] == "not implemented (sgd)"
+    wrong = _reasons(out / "feedback" / "wrong.md")
+    assert wrong["mini-sgd"] == ("wrong: output differs from the reference (stdout): "
+                                 "expected '[0.95 1.95]\\n', got '[0.9 1.9]\\n'")
+    assert wrong["mini-hidden"] == "wrong: sgd step"
+    text = (out / "feedback" / "release.md").read_text()
+    assert "> **Your answer:** release thinks so" in text
+    assert "mini.ipynb: 3/3 code cells ran, 2 with an error; first error in code cell 2: " \
+           "not implemented (sgd)" in text
