@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from .errors import CourseKitError
-from .markers import ANSWER_STUB, MarkerError, strip_regions
+from .markers import ANSWER_STUB, MarkerError, find_regions, strip_regions, student_block
 
 PUBLIC_TEST_MARK = "# coursekit: public"
 EXCLUDED_TOP = {".git", "grading", "benchmarks", ".ci", ".venv", "venv", "build", "dist"}
@@ -112,6 +112,22 @@ def _cell_label(rel: str, index: int, cell) -> str:
     return f"{PurePosixPath(rel).name}, {label}"
 
 
+def _release_code_cell(cell, where: str, owner: str) -> tuple[str, int]:
+    """nbgrader's rules: regions only in solution cells, hidden tests only in grade cells;
+    a solution cell without a region is replaced whole."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    kinds = {r.kind for r in find_regions(cell.source, where)}
+    cell_at = where.split(", line")[0]
+    if "solution" in kinds and not meta.get("solution"):
+        raise MarkerError(f"{cell_at}: a solution region needs the cell metadata "
+                          f"nbgrader.solution = true (nbgrader refuses it otherwise)")
+    if "hidden" in kinds and not meta.get("grade"):
+        raise MarkerError(f"{cell_at}: hidden tests need the cell metadata nbgrader.grade = true")
+    if meta.get("solution") and "solution" not in kinds:
+        return "\n".join(student_block("", owner)), 1
+    return strip_regions(cell.source, where, owner)
+
+
 def release_notebook(text: str, rel: str) -> tuple[str, int, int]:
     """Student version of a notebook; (json text, regions, answer cells)."""
     try:
@@ -124,7 +140,7 @@ def release_notebook(text: str, rel: str) -> tuple[str, int, int]:
         meta = cell.get("metadata", {})
         meta.pop("execution", None)
         if cell.cell_type == "code":
-            cell.source, n = strip_regions(cell.source, where, owner)
+            cell.source, n = _release_code_cell(cell, where, owner)
             cell.outputs, cell.execution_count = [], None
             regions += n
         elif cell.cell_type == "markdown" and meta.get("nbgrader", {}).get("solution"):
