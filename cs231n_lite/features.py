@@ -83,6 +83,14 @@ def _check_range(im, name, xmax):
             f"pass xmax=1 for images scaled to [0, 1]")
 
 
+def _hue_edges(nbin, xmin, xmax):
+    """Bin edges ``np.linspace(xmin, xmax, nbin + 1)`` after checking the arguments."""
+    nbin = check_int(nbin, "nbin", low=1)
+    if not check_positive(xmax, "xmax") > check_positive(xmin, "xmin", strict=False):
+        raise InputError(f"xmin must be < xmax, got xmin={xmin}, xmax={xmax}")
+    return np.linspace(xmin, xmax, nbin + 1)
+
+
 def _cell_size(pixels_per_cell, height, width, name="im"):
     """Validate ``pixels_per_cell`` (int or square (p, p)) against the image size."""
     p = pixels_per_cell
@@ -168,9 +176,8 @@ def color_histogram_hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
         If ``im`` is not (H, W, 3), holds NaN, or has values outside [0, xmax].
     """
     im = _check_images(im, "im", batch=False)
-    nbin = check_int(nbin, "nbin", low=1)
-    _check_range(im, "im", check_positive(xmax, "xmax"))
-    edges = np.linspace(xmin, xmax, nbin + 1)
+    edges = _hue_edges(nbin, xmin, xmax)
+    _check_range(im, "im", xmax)
     hist = np.zeros(nbin)
     # TODO: convert im / xmax to HSV with matplotlib.colors.rgb_to_hsv, scale
     # the hue channel back to [0, xmax], histogram it into `edges`
@@ -237,9 +244,9 @@ def color_histogram_hsv_batch(imgs, nbin=10, xmin=0, xmax=255, normalized=True,
     hists : ndarray of float64, shape (N, nbin)
     """
     imgs = _check_images(imgs, "imgs", batch=True)
-    nbin = check_int(nbin, "nbin", low=1)
-    _check_range(imgs, "imgs", check_positive(xmax, "xmax"))
-    edges = np.linspace(xmin, xmax, nbin + 1)
+    edges = _hue_edges(nbin, xmin, xmax)
+    nbin = len(edges) - 1
+    _check_range(imgs, "imgs", xmax)
 
     def chunk(x):
         n = len(x)

@@ -279,6 +279,8 @@ def test_extract_features_falls_back_when_twin_disagrees():
     (lambda: color_histogram_hsv(np.zeros((32, 32))), "im"),
     (lambda: color_histogram_hsv(np.full((4, 4, 3), 300.0)), "im"),
     (lambda: color_histogram_hsv_batch(np.zeros((2, 4, 4, 2))), "imgs"),
+    (lambda: color_histogram_hsv(np.zeros((4, 4, 3)), xmin=255), "xmin"),
+    (lambda: color_histogram_hsv(np.zeros((4, 4, 3)), nbin=0), "nbin"),
     (lambda: sample_patches(np.zeros((2, 8, 8, 3)), patch_size=9), "patch_size"),
     (lambda: build_codebook(np.zeros((3, 12)), num_words=4), "num_words"),
     (lambda: bow_histogram(np.zeros((2, 8, 8, 3)), np.zeros((4, 10)), patch_size=4), "codebook"),
