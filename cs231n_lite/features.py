@@ -226,7 +226,7 @@ def _bin_index(x, edges):
 
 
 def color_histogram_hsv_batch(imgs, nbin=10, xmin=0, xmax=255, normalized=True,
-                              chunk_size=512, n_jobs=None):
+                              chunk_size=128, n_jobs=None):
     """Hue histograms of a batch; equals ``color_histogram_hsv`` per image.
 
     Parameters
@@ -360,6 +360,13 @@ def hog_feature(im, orientations=9, pixels_per_cell=8):
     return orientation_histogram(gx, gy, orientations, p).ravel()
 
 
+def _mod_pi(theta):
+    """``np.mod(theta, np.pi)`` for ``theta`` from arctan2 (in [-pi, pi]), bit for
+    bit, ~7x faster: pi -> 0, negatives -> theta + pi (which may round to pi,
+    as in np.mod)."""
+    return np.where(theta < 0, theta + np.pi, np.where(theta >= np.pi, 0.0, theta))
+
+
 def _hog_chunk(x, orientations, p):
     """HOG of a chunk (n, H, W[, 3]) -> (n, F), the per-image formulas vectorised."""
     g = rgb_to_gray(x) if x.ndim == 4 else x.astype(np.float64)  # (n, H, W)
@@ -369,7 +376,7 @@ def _hog_chunk(x, orientations, p):
     np.subtract(g[:, :, 2:], g[:, :, :-2], out=gx[:, :, 1:-1])
     np.subtract(g[:, 2:, :], g[:, :-2, :], out=gy[:, 1:-1, :])
     mag = np.sqrt(gx ** 2 + gy ** 2)
-    theta = np.mod(np.arctan2(gy, gx), np.pi)
+    theta = _mod_pi(np.arctan2(gy, gx))
     bins = np.minimum((theta / (np.pi / orientations)).astype(np.intp), orientations - 1)
     # flat histogram slot of every pixel: ((image, cell_row, cell_col), bin)
     cells = (np.arange(H) // p)[:, None] * (W // p) + np.arange(W) // p  # (H, W)
@@ -379,7 +386,7 @@ def _hog_chunk(x, orientations, p):
     return hist.reshape(n, n_cells * orientations) / (p * p)
 
 
-def hog_features_batch(imgs, orientations=9, pixels_per_cell=8, chunk_size=256, n_jobs=None):
+def hog_features_batch(imgs, orientations=9, pixels_per_cell=8, chunk_size=128, n_jobs=None):
     """HOG of a batch of images; equals :func:`hog_feature` per image (1e-10).
 
     Parameters
@@ -534,7 +541,7 @@ def nearest_word(patches, codebook):
 
 
 def bow_histogram(imgs, codebook, patch_size=8, stride=4, normalize=True, eps=10.0,
-                  normalized=True, chunk_size=256, n_jobs=None):
+                  normalized=True, chunk_size=128, n_jobs=None):
     """Bag-of-visual-words histogram of every image (dense patches, nearest word).
 
     Parameters

@@ -122,6 +122,18 @@ def test_hog_batch_equals_per_image(kw):
     np.testing.assert_allclose(hog_features_batch(X, **kw), ref, rtol=0, atol=1e-10)
 
 
+def test_fast_mod_pi_equals_np_mod_bit_for_bit():
+    tiny = np.nextafter(0.0, 1.0)
+    edge = np.array([-np.pi, np.pi, 0.0, -0.0, -tiny, tiny, -1e-17, np.pi / 2, -np.pi / 2,
+                     np.nextafter(np.pi, 0), np.nextafter(-np.pi, 0)])
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=(2, 10000)) * rng.choice([1e-300, 1e-9, 1, 1e9], size=(2, 10000))
+    g[0, :100] = 0.0  # exact zeros: angles 0, pi and -pi
+    for theta in (edge, np.arctan2(g[0], g[1]), np.arctan2(g[0], -np.abs(g[1]))):
+        # (-0.0 stays -0.0 where np.mod gives +0.0: equal, and bin 0 either way)
+        np.testing.assert_array_equal(F._mod_pi(theta), np.mod(theta, np.pi))
+
+
 def test_hog_batch_grayscale_and_float_input():
     X = random_images(6, seed=2).astype(np.float32)
     gray = F.rgb_to_gray(X)
