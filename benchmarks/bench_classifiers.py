@@ -236,6 +236,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="folder containing cifar-10-batches-py")
     ap.add_argument("--quick", action="store_true", help="tiny sizes: check the script works")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     ap.add_argument("--only", nargs="+", choices=["knn", "knn_full", "linear", "net"],
                     help="run only these sections")
     ap.add_argument("--worker", choices=["ours", "sklearn"], help=argparse.SUPPRESS)
@@ -253,15 +254,17 @@ def main(argv=None):
     data = load_cifar10(args.data)
     print("| benchmark | ours (s) | peer (s) | ratio | ours acc | peer acc | peak MB | goal | met |")
     print("|---|---|---|---|---|---|---|---|---|")
-    if "knn" in sections:
-        print("\n".join(bench_knn_small(data, *sizes["knn_small"])), flush=True)
-    if "knn_full" in sections:
-        print("\n".join(bench_knn_full(args, *sizes["knn_full"])), flush=True)
-    if "linear" in sections:
-        print("\n".join(bench_linear(data, *sizes["linear"], args.quick)), flush=True)
-    if "net" in sections:
-        print("\n".join(bench_net(data, *sizes["net"], args.quick)), flush=True)
+    runs = {"knn": lambda: bench_knn_small(data, *sizes["knn_small"]),
+            "knn_full": lambda: bench_knn_full(args, *sizes["knn_full"]),
+            "linear": lambda: bench_linear(data, *sizes["linear"], args.quick),
+            "net": lambda: bench_net(data, *sizes["net"], args.quick)}
+    missed = False
+    for name in sections:
+        rows = runs[name]()
+        missed |= any(r.endswith("| NO |") for r in rows)
+        print("\n".join(rows), flush=True)
+    return 1 if (missed and args.strict) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -24,8 +24,8 @@ from ..validation import InputError, check_array, check_int, check_labels, check
 __all__ = ["KNearestNeighbor", "l1_distances"]
 
 METRICS = ("l2", "l1")
-# Working memory per chunk of test rows in the fast path (the float32 copy
-# of the training data, N x (D+1) x 4 bytes, comes on top).
+# Working memory per chunk of test rows in the fast path. A float32 copy of
+# the training data (N x D x 4 bytes) comes on top unless it is float32 already.
 CHUNK_BYTES = 160 * 2**20
 # Largest (rows, cols, D) difference block l1_distances builds at once.
 L1_BLOCK_BYTES = 32 * 2**20
