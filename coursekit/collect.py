@@ -58,10 +58,13 @@ def notes_for(nb, rel: str) -> list[str]:
     return notes
 
 
-def to_html(nb) -> str:
-    from nbconvert import HTMLExporter
+def to_html(nb, _cache={}) -> str:
+    """nbconvert's HTML export (one exporter per process: loading templates is slow)."""
+    if "exporter" not in _cache:
+        from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_notebook_node(nb)
+        _cache["exporter"] = HTMLExporter()
+    body, _ = _cache["exporter"].from_notebook_node(nb)
     return body
 
 

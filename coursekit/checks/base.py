@@ -76,8 +76,9 @@ def fmt(x) -> str:
     a = np.asarray(x)
     if a.ndim == 0:
         return f"{float(a):.6g}" if a.dtype.kind in "biuf" else repr(x)
-    with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=3):
-        return np.array2string(a, separator=", ").replace("\n", "")
+    with np.printoptions(threshold=12, edgeitems=3):
+        text = np.array2string(a, separator=", ", formatter={"float_kind": lambda v: f"{v:.6g}"})
+    return " ".join(text.split())
 
 
 def max_rel_error(x, y) -> float:
