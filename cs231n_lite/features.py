@@ -278,6 +278,7 @@ def image_gradients(gray):
     gy : ndarray of shape (H, W)
         ``gray[r + 1, c] - gray[r - 1, c]``; 0 in the first and last row.
     """
+    gray = check_array(gray, "gray", ndim=2)
     gx = np.zeros(gray.shape)
     gy = np.zeros(gray.shape)
     # TODO: fill the interior of gx and gy with centred differences (one
@@ -308,7 +309,10 @@ def orientation_histogram(gx, gy, orientations=9, pixels_per_cell=8):
         magnitude ``sqrt(gx**2 + gy**2)`` of the pixels in bin o, where the
         bin is ``floor((arctan2(gy, gx) mod pi) / (pi / O))`` clipped to O - 1.
     """
-    p = pixels_per_cell
+    gx = check_array(gx, "gx", ndim=2)
+    gy = check_array(gy, "gy", shape=gx.shape)
+    orientations = check_int(orientations, "orientations", low=1)
+    p = _cell_size(pixels_per_cell, *gx.shape, name="gx")
     n_rows, n_cols = gx.shape[0] // p, gx.shape[1] // p
     hist = np.zeros((n_rows, n_cols, orientations))
     # TODO: compute the magnitude and the orientation bin of every pixel (use

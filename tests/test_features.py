@@ -287,6 +287,8 @@ def test_extract_features_falls_back_when_twin_disagrees():
     (lambda: hog_feature(np.zeros((30, 32))), "pixels_per_cell"),
     (lambda: hog_feature(np.zeros((32, 32)), orientations=0), "orientations"),
     (lambda: hog_features_batch(np.zeros((32, 32, 3))), "imgs"),
+    (lambda: F.image_gradients(np.zeros((4, 4, 3))), "gray"),
+    (lambda: F.orientation_histogram(np.zeros((8, 8)), np.zeros((8, 4))), "gy"),
     (lambda: hog_features_batch(np.zeros((2, 32, 32, 3)), n_jobs=0), "n_jobs"),
     (lambda: color_histogram_hsv(np.zeros((32, 32))), "im"),
     (lambda: color_histogram_hsv(np.full((4, 4, 3), 300.0)), "im"),
