@@ -239,3 +239,11 @@ def test_random_search_bad_input(kwargs, name):
     X, y = blobs(N=10)
     with pytest.raises(ValueError, match=name):
         random_search(functools.partial(svm_loss_vectorized, reg=0.0), X, y, **kwargs)
+
+
+def test_verbose_shows_a_progress_bar(capsys):
+    X, y = blobs(N=40)
+    LinearSVM().train(X, y, num_iters=20, verbose=True)
+    assert "LinearSVM" in capsys.readouterr().err
+    Softmax().train(X, y, num_iters=20)
+    assert capsys.readouterr().err == ""

@@ -167,3 +167,10 @@ def test_constructor_bad_input(kwargs, name):
     args = {"input_dim": 3, "hidden_dim": 4, "num_classes": 2, **kwargs}
     with pytest.raises(ValueError, match=name):
         TwoLayerNet(**args)
+
+
+def test_verbose_shows_a_progress_bar(capsys):
+    X, y = spirals(N=60)
+    TwoLayerNet(2, 4, 3).train(X, y, X, y, num_iters=6, batch_size=30, verbose=True)
+    err = capsys.readouterr().err
+    assert "TwoLayerNet" in err and "val_acc" in err
