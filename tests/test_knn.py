@@ -184,3 +184,10 @@ def test_predict_before_train_and_unknown_metric():
             call(KNearestNeighbor())
     with pytest.raises(ValueError, match="metric"):
         KNearestNeighbor("cosine")
+
+
+def test_l1_distances_convert_uint8_without_wrapping():
+    X_train = np.array([[0, 255], [10, 20]], dtype=np.uint8)
+    X = np.array([[255, 0]], dtype=np.uint8)
+    np.testing.assert_array_equal(l1_distances(X, X_train, max_bytes=16), [[510.0, 265.0]])
+    assert l1_distances(X, X_train).dtype == np.float64

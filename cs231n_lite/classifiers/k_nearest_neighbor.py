@@ -39,8 +39,8 @@ def l1_distances(X, X_train, max_bytes=L1_BLOCK_BYTES):
 
     Parameters
     ----------
-    X : ndarray of shape (M, D), float
-    X_train : ndarray of shape (N, D), float
+    X : ndarray of shape (M, D)
+    X_train : ndarray of shape (N, D)
     max_bytes : int
         Bound on the temporary (rows, cols, D) difference block, so memory
         stays bounded however large M and N are.
@@ -48,16 +48,21 @@ def l1_distances(X, X_train, max_bytes=L1_BLOCK_BYTES):
     Returns
     -------
     dists : ndarray of shape (M, N)
+        float64 for integer inputs (converted block by block: uint8 pixels
+        would wrap around), else the inputs' float dtype.
     """
     num_test, dim = X.shape
     num_train = X_train.shape[0]
-    dists = np.empty((num_test, num_train), dtype=np.result_type(X, X_train))
+    dtype = np.result_type(X, X_train)
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    dists = np.empty((num_test, num_train), dtype=dtype)
     item = dists.itemsize
     cols = max(1, min(num_train, max_bytes // (dim * item)))
     rows = max(1, max_bytes // (cols * dim * item))
     for i in range(0, num_test, rows):
         for j in range(0, num_train, cols):
-            diff = X[i:i + rows, None, :] - X_train[None, j:j + cols, :]  # (rows, cols, D)
+            diff = np.subtract(X[i:i + rows, None, :], X_train[None, j:j + cols, :],
+                               dtype=dtype)  # (rows, cols, D)
             np.abs(diff, out=diff)
             dists[i:i + rows, j:j + cols] = diff.sum(axis=2)
     return dists
@@ -329,8 +334,7 @@ class KNearestNeighbor:
         return dist, ind
 
     def _l1_chunk(self, Xc, k):
-        Xc, X_train = self._float_pair(Xc)
-        d = l1_distances(Xc, X_train)  # (b, N)
+        d = l1_distances(Xc, self.X_train)  # (b, N), converts block by block
         ind = np.argsort(d, axis=1, kind="stable")[:, :k]  # ties -> smaller index
         return np.take_along_axis(d, ind, axis=1), ind
 
