@@ -73,15 +73,17 @@ def gather(root: Path) -> tuple[dict[str, bytes], list[str]]:
     missing = [f for f in required_files() if not (root / f).is_file()]
     if missing:
         raise CourseKitError(f"missing {', '.join(missing)} under {root}; restore it from the kit")
-    entries, notes = {}, []
+    entries, notes, notebooks = {}, [], []
     for rel in package_files(root):
         entries[rel] = (root / rel).read_bytes()
-    for path in sorted((root / NOTEBOOKS).glob("*.ipynb")):
+    for path in sorted((root / NOTEBOOKS).glob("*.ipynb")):  # check them all before exporting
         rel = path.relative_to(root).as_posix()
         nb = read_notebook(path, rel)
         if not was_executed(nb):
             raise CourseKitError(f"{rel} was never executed; run all its cells, save, and collect again")
         notes += notes_for(nb, rel)
+        notebooks.append((path, rel, nb))
+    for path, rel, nb in notebooks:
         entries[rel] = path.read_bytes()
         entries[f"html/{path.stem}.html"] = to_html(nb).encode("utf-8")
     return entries, notes

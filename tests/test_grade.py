@@ -151,9 +151,10 @@ def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release):
     subs = tmp_path / "subs"
     for name, pkg in (("reference", ROOT), ("release", release), ("wrong", ROOT)):
         corpus._copy(pkg / "cs231n_lite", subs / name)
-        (subs / name / "notebooks").mkdir()
-        nbformat.write(corpus.mini_notebook(f"**Your answer:** {name} thinks so"),
-                       subs / name / "notebooks" / "mini.ipynb")
+        if name != "wrong":  # (no notebooks of its own: phase 3 has nothing to run)
+            (subs / name / "notebooks").mkdir()
+            nbformat.write(corpus.mini_notebook(f"**Your answer:** {name} thinks so"),
+                           subs / name / "notebooks" / "mini.ipynb")
     corpus.replace_region(subs / "wrong" / "cs231n_lite", "optim.py", "sgd",
                           'next_w = w - 2 * config["learning_rate"] * dw')
     out = tmp_path / "out"
@@ -163,7 +164,7 @@ def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release):
     rows = _rows(out / "grades.csv")
     assert [rows[s]["total"] for s in ("reference", "release", "wrong")] == ["5", "0", "0"]
     assert rows["reference"]["optim/mini-q1 (hand)"] == "" and rows["reference"]["notebooks"] == "1/1"
-    assert rows["release"]["notebooks"] == "0/1"
+    assert rows["release"]["notebooks"] == "0/1" and rows["wrong"]["notebooks"] == ""
     release_fb = _reasons(out / "feedback" / "release.md")
     assert release_fb["mini-sgd"] == release_fb["mini-hidden"] == "not implemented (sgd)"
     wrong = _reasons(out / "feedback" / "wrong.md")
