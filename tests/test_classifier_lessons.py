@@ -17,11 +17,12 @@ data = pytest.importorskip("cs231n_lite.data")
 
 SIZES = dict(num_training=5000, num_validation=500, num_test=500, num_dev=100)
 KNN_K = 10
-LINEAR = {  # class: (learning_rate, reg), 1000 iterations of 200
+NUM_ITERS = 500  # minibatches of 200 for every model
+LINEAR = {  # class: (learning_rate, reg)
     Softmax: (5e-7, 5e3),
     LinearSVM: (1e-7, 2.5e4),
 }
-NET = dict(hidden_dim=100, learning_rate=1e-3, reg=0.25, num_iters=1000)
+NET = dict(hidden_dim=50, learning_rate=2e-3, reg=0.25)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +42,12 @@ def accuracies(splits):
     acc["knn"] = np.mean(knn.predict(X_test, k=KNN_K, chunk_size=500) == s["y_test"])
     for cls, (lr, reg) in LINEAR.items():
         clf = cls()
-        clf.train(X_train, s["y_train"], learning_rate=lr, reg=reg, num_iters=1000, batch_size=200)
+        clf.train(X_train, s["y_train"], learning_rate=lr, reg=reg, num_iters=NUM_ITERS, batch_size=200)
         acc[cls.__name__] = np.mean(clf.predict(X_test) == s["y_test"])
     # The net takes the pixels without the bias column (it has its own biases).
     net = TwoLayerNet(X_train.shape[1] - 1, NET["hidden_dim"], 10, reg=NET["reg"], dtype=np.float32)
     net.train(X_train[:, :-1], s["y_train"], s["X_val"][:, :-1], s["y_val"],
-              learning_rate=NET["learning_rate"], num_iters=NET["num_iters"], batch_size=200)
+              learning_rate=NET["learning_rate"], num_iters=NUM_ITERS, batch_size=200)
     acc["net"] = np.mean(net.predict(X_test[:, :-1]) == s["y_test"])
     print("sample-dataset test accuracies:", {k: round(float(v), 3) for k, v in acc.items()})
     return acc
