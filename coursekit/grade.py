@@ -51,11 +51,27 @@ def _reference(cfg: Config, rub, dest: Path) -> dict[str, Path]:
     return copies
 
 
+def _grader_cache() -> Path:
+    return Path(os.environ.get("CS231N_LITE_CACHE") or Path.home() / ".cache" / "cs231n-lite")
+
+
+def _prepare_sample(rub) -> None:
+    """Generate the sample dataset once (reference package) when notebooks will run."""
+    if not rub.of_kind("cells"):
+        return
+    try:
+        from cs231n_lite.sample import ensure_sample
+
+        ensure_sample(_grader_cache())
+    except Exception as err:  # noqa: BLE001 - each sandbox can still build its own
+        print(f"note: could not prepare the sample dataset ({type(err).__name__}: {err})")
+
+
 def _seed_cache(dest: Path) -> None:
-    """Copy the grader's prepared sample dataset, if any, so notebooks need not rebuild it."""
-    src = Path(os.environ.get("CS231N_LITE_CACHE", Path.home() / ".cache" / "cs231n-lite"))
-    if src.is_dir():
-        shutil.copytree(src, dest, dirs_exist_ok=True)
+    """Copy the prepared sample dataset (never shared: a submission may write to its copy)."""
+    for src in sorted(_grader_cache().glob("sample-v*")):
+        if src.is_dir():
+            shutil.copytree(src, dest / src.name, dirs_exist_ok=True)
 
 
 def _answers(rub, student_nbs: Path) -> list:
@@ -194,6 +210,7 @@ def main(args) -> int:
         subs = [s for s in subs if shard_of(s.student, shard[1]) == shard[0]]
     for name in skipped:
         print(f"note: skipped {name} (not a folder or a .zip)")
+    _prepare_sample(rub)
     if args.workdir:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="coursekit-grade-", dir=args.workdir))

@@ -228,11 +228,12 @@ budget = 120
 memory = 2048
 
 [parts.optim]
-points = 6
+points = 7
 notebook = "mini.ipynb"
 [parts.optim.tests]
 "test_nb.py::test_sgd" = 2
 [parts.optim.cells]
+"mini-data" = 1
 "mini-sgd" = 2
 "mini-hidden" = 1
 [parts.optim.answers]
@@ -271,8 +272,12 @@ def mini_notebook(answer: str):
     question = v4.new_markdown_cell(answer)
     question.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False, "task": False,
                                      "points": 1, "grade_id": "mini-q1", "schema_version": 3}
+    data = _graded("import os, pathlib\n"
+                   'cache = pathlib.Path(os.environ["CS231N_LITE_CACHE"])\n'
+                   'print(any(cache.glob("sample-v*/cifar-10-batches-py/data_batch_1")))',
+                   "mini-data", 1, "True\n")  # the grader seeded the sample dataset
     nb = v4.new_notebook(cells=[
-        v4.new_markdown_cell("# Mini"), setup,
+        v4.new_markdown_cell("# Mini"), setup, data,
         _graded('w, _ = sgd(np.array([1.0, 2.0]), np.array([0.5, 0.5]), {"learning_rate": 0.1})\n'
                 "print(w.round(3))", "mini-sgd", 2, "[0.95 1.95]\n"),
         question,

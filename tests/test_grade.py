@@ -144,9 +144,10 @@ def test_real_hidden_tests_reference_full_marks_release_not_implemented(tmp_path
     assert len(reasons) == 37 and all(r.startswith("not implemented") for r in reasons.values())
 
 
-def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release):
+def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release, monkeypatch):
     import nbformat
 
+    monkeypatch.setenv("CS231N_LITE_CACHE", str(tmp_path / "cache"))  # the grader's sample cache
     grading, notebooks = corpus.write_notebook_fixture(tmp_path, ROOT)
     subs = tmp_path / "subs"
     for name, pkg in (("reference", ROOT), ("release", release), ("wrong", ROOT)):
@@ -162,7 +163,8 @@ def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release):
                  "--notebooks-dir", str(notebooks), "--workdir", str(tmp_path / "work"),
                  "--jobs", "2"]) == 0
     rows = _rows(out / "grades.csv")
-    assert [rows[s]["total"] for s in ("reference", "release", "wrong")] == ["5", "0", "0"]
+    assert [rows[s]["total"] for s in ("reference", "release", "wrong")] == ["6", "1", "1"]
+    assert rows["release"]["optim/mini-data"] == "1"  # the sample dataset was in every sandbox
     assert rows["reference"]["optim/mini-q1 (hand)"] == "" and rows["reference"]["notebooks"] == "1/1"
     assert rows["release"]["notebooks"] == "0/1" and rows["wrong"]["notebooks"] == ""
     release_fb = _reasons(out / "feedback" / "release.md")
@@ -173,5 +175,5 @@ def test_notebook_phases_score_graded_cells_and_copy_answers(tmp_path, release):
     assert wrong["mini-hidden"] == "wrong: sgd step"
     text = (out / "feedback" / "release.md").read_text()
     assert "> **Your answer:** release thinks so" in text
-    assert "mini.ipynb: 3/3 code cells ran, 2 with an error; first error in code cell 2: " \
+    assert "mini.ipynb: 4/4 code cells ran, 2 with an error; first error in code cell 3: " \
            "not implemented (sgd)" in text
