@@ -38,7 +38,9 @@ def _add_grade(sub) -> None:
     p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
     p.add_argument("--shard", default=None, help="K/N: grade only the K-th of N shares")
     p.add_argument("--timeout", type=float, default=None,
-                   help="seconds per hidden test / notebook cell (default: rubric)")
+                   help="seconds per hidden test (default: rubric)")
+    p.add_argument("--cell-timeout", type=float, default=None,
+                   help="seconds per notebook cell (default: rubric)")
     p.add_argument("--budget", type=float, default=None,
                    help="seconds per submission overall (default: rubric)")
     p.add_argument("--memory", type=int, default=None, help="MB of address space per process")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +33,7 @@ class Config:
     notebooks_dir: Path
     limits: Limits
     workdir: Path
+    mplconfig: Path | None = None  # a prebuilt matplotlib font cache to copy in
 
 
 def _copy_grading(src: Path, dest: Path) -> None:
@@ -55,23 +58,34 @@ def _grader_cache() -> Path:
     return Path(os.environ.get("CS231N_LITE_CACHE") or Path.home() / ".cache" / "cs231n-lite")
 
 
-def _prepare_sample(rub) -> None:
-    """Generate the sample dataset once (reference package) when notebooks will run."""
+def _prepare_shared(rub, workdir: Path) -> Path | None:
+    """Once per run, when reference notebooks will run: the sample dataset (reference
+    package) and a matplotlib font cache (else every fresh kernel rebuilds it and says
+    so on stderr, which nbval would count as a changed output). Returns the font cache."""
     if not rub.of_kind("cells"):
-        return
+        return None
     try:
         from cs231n_lite.sample import ensure_sample
 
         ensure_sample(_grader_cache())
     except Exception as err:  # noqa: BLE001 - each sandbox can still build its own
         print(f"note: could not prepare the sample dataset ({type(err).__name__}: {err})")
+    mpl = workdir / "matplotlib"
+    mpl.mkdir(exist_ok=True)
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False,
+                   env={**os.environ, "MPLCONFIGDIR": str(mpl), "MPLBACKEND": "Agg"},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return mpl
 
 
-def _seed_cache(dest: Path) -> None:
-    """Copy the prepared sample dataset (never shared: a submission may write to its copy)."""
+def _seed_cache(dirs: dict, mplconfig: Path | None) -> None:
+    """Copy the prepared sample dataset and font cache (never shared: a submission may
+    write to its copies)."""
     for src in sorted(_grader_cache().glob("sample-v*")):
         if src.is_dir():
-            shutil.copytree(src, dest / src.name, dirs_exist_ok=True)
+            shutil.copytree(src, dirs["cache"] / src.name, dirs_exist_ok=True)
+    if mplconfig is not None:
+        shutil.copytree(mplconfig, dirs["home"] / ".matplotlib", dirs_exist_ok=True)
 
 
 def _answers(rub, student_nbs: Path) -> list:
@@ -109,7 +123,7 @@ def _grade_in(sub: Submission, cfg: Config, rub, root: Path) -> StudentResult:
     _copy_grading(cfg.grading_dir, dirs["grading"])
     refs = _reference(cfg, rub, dirs["reference"])
     if refs or names:
-        _seed_cache(dirs["cache"])
+        _seed_cache(dirs, cfg.mplconfig)
     sanitize = cfg.notebooks_dir / "sanitize.cfg"
     if sanitize.is_file():
         shutil.copyfile(sanitize, dirs["reference"] / "sanitize.cfg")
@@ -187,10 +201,11 @@ def _config(args, repo: Path) -> tuple[Config, object]:
     grading_dir = Path(args.grading_dir or repo / "grading").resolve()
     notebooks_dir = Path(args.notebooks_dir or repo / "notebooks").resolve()
     rub = rubric_mod.load(grading_dir, notebooks_dir)
-    limits = replace(rub.limits, **{k: v for k, v in (("timeout", args.timeout), ("budget", args.budget),
-                                                      ("memory", args.memory)) if v is not None})
-    if limits.timeout <= 0 or limits.budget <= 0 or limits.memory < 256:
-        raise CourseKitError("--timeout and --budget must be > 0 and --memory >= 256 MB")
+    given = {"timeout": args.timeout, "budget": args.budget, "memory": args.memory,
+             "cell_timeout": args.cell_timeout}
+    limits = replace(rub.limits, **{k: v for k, v in given.items() if v is not None})
+    if min(limits.timeout, limits.budget, limits.cell_timeout) <= 0 or limits.memory < 256:
+        raise CourseKitError("--timeout, --cell-timeout and --budget must be > 0, --memory >= 256 MB")
     return Config(grading_dir, notebooks_dir, limits, Path(tempfile.gettempdir())), \
         replace(rub, limits=limits)
 
@@ -210,12 +225,12 @@ def main(args) -> int:
         subs = [s for s in subs if shard_of(s.student, shard[1]) == shard[0]]
     for name in skipped:
         print(f"note: skipped {name} (not a folder or a .zip)")
-    _prepare_sample(rub)
     if args.workdir:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="coursekit-grade-", dir=args.workdir))
     try:
-        results = grade_all(subs, replace(cfg, workdir=workdir), rub, args.jobs)
+        cfg = replace(cfg, workdir=workdir, mplconfig=_prepare_shared(rub, workdir))
+        results = grade_all(subs, cfg, rub, args.jobs)
     finally:
         _rmtree(workdir)
     out = Path(args.out)

@@ -50,9 +50,9 @@ def _out_of_budget(limits: Limits) -> str:
     return f"not graded: the submission's time budget ({limits.budget:g} s) ran out"
 
 
-def _died(outcome, limits: Limits) -> str:
+def _died(outcome, limits: Limits, timeout: float | None = None) -> str:
     if outcome.killed == "no progress":
-        return f"timed out after {limits.timeout:g} s (the process was killed)"
+        return f"timed out after {timeout or limits.timeout:g} s (the process was killed)"
     if outcome.killed == "wall clock":
         return _out_of_budget(limits)
     code = outcome.returncode
@@ -114,19 +114,19 @@ def run_reference_notebook(ctx: Context, notebook: Path, sanitize: Path | None) 
         return phase
     results = ctx.dirs["results"] / f"nbval-{notebook.stem}.jsonl"
     args = ["-p", "nbval", "--nbval", f"--nbval-kernel-name={KERNEL_NAME}",
-            f"--nbval-cell-timeout={ctx.limits.timeout:g}",
+            f"--nbval-cell-timeout={ctx.limits.cell_timeout:g}",
             "--rootdir", str(notebook.parent), "-c", str(notebook.parent / "pytest.ini")]
     if sanitize is not None:
         args += ["--nbval-sanitize-with", str(sanitize)]
-    cmd = _runner(ctx, results, ["--cell-timeout", str(ctx.limits.timeout), "--allow-spawn"],
+    cmd = _runner(ctx, results, ["--cell-timeout", str(ctx.limits.cell_timeout), "--allow-spawn"],
                   args + [str(notebook)])
     outcome = run_watched(cmd, cwd=notebook.parent, env=ctx.env, progress=results,
-                          idle=ctx.limits.timeout + KERNEL_STARTUP, wall=ctx.remaining(),
+                          idle=ctx.limits.cell_timeout + KERNEL_STARTUP, wall=ctx.remaining(),
                           memory_mb=ctx.limits.memory, log=ctx.dirs["results"] / "nbval.log")
     events = read_events(results)
     inflight = _absorb(phase, events)
     if not any(e.get("event") == "done" for e in events) and not phase.error:
-        reason = _died(outcome, ctx.limits)
+        reason = _died(outcome, ctx.limits, ctx.limits.cell_timeout)
         if inflight:
             phase.results[inflight] = {"nodeid": inflight, "outcome": "failed", "reason": reason}
         phase.stop_reason = "not run: " + reason if not reason.startswith("not") else reason
@@ -142,12 +142,13 @@ def run_student_notebooks(ctx: Context, names: list[str]) -> dict[str, dict]:
     results = ctx.dirs["results"] / "student-notebooks.jsonl"
     folder = ctx.dirs["student"] / "notebooks"
     cmd = [sys.executable, "-s", "-m", "coursekit.sandbox_notebooks", "--results", str(results),
-           "--timeout", str(ctx.limits.timeout), *[str(folder / n) for n in names]]
+           "--timeout", str(ctx.limits.cell_timeout), *[str(folder / n) for n in names]]
     outcome = run_watched(cmd, cwd=folder, env=ctx.env, progress=results,
-                          idle=ctx.limits.timeout + KERNEL_STARTUP, wall=ctx.remaining(),
+                          idle=ctx.limits.cell_timeout + KERNEL_STARTUP, wall=ctx.remaining(),
                           memory_mb=ctx.limits.memory, log=ctx.dirs["results"] / "notebooks.log")
     done = {e["name"]: e for e in read_events(results) if e.get("event") == "notebook"}
     for n in names:
         if n not in done:
-            done[n] = {"name": n, "problem": "not finished: " + _died(outcome, ctx.limits)}
+            done[n] = {"name": n, "problem": "not finished: "
+                       + _died(outcome, ctx.limits, ctx.limits.cell_timeout)}
     return done

@@ -3,7 +3,8 @@
 Format (see docs/instructors.md)::
 
     [limits]                 # defaults for `grade` (its options override them)
-    timeout = 30             # seconds per hidden test / notebook cell
+    timeout = 30             # seconds per hidden test
+    cell_timeout = 300       # seconds per notebook cell
     budget = 600             # seconds per submission, all phases together
     memory = 4096            # MB of address space per process
 
@@ -170,6 +171,6 @@ def load(grading_dir: Path, notebooks_dir: Path) -> Rubric:
     _check_cells(items, notebooks, notebooks_dir)
     lim = data.get("limits", {})
     limits = Limits(float(lim.get("timeout", 60)), float(lim.get("budget", 900)),
-                    int(lim.get("memory", 4096)))
+                    int(lim.get("memory", 4096)), float(lim.get("cell_timeout", 300)))
     return Rubric({p: float(s.get("points", 0)) for p, s in parts.items()}, notebooks,
                   tuple(items), limits)

@@ -34,9 +34,10 @@ FILE_SIZE_LIMIT = 512 * 2**20  # bytes any one file may grow to
 
 @dataclass(frozen=True)
 class Limits:
-    timeout: float = 60.0  # seconds per hidden test / notebook cell
+    timeout: float = 60.0  # seconds per hidden test
     budget: float = 900.0  # seconds per submission, all phases
     memory: int = 4096  # MB of address space per process
+    cell_timeout: float = 300.0  # seconds per notebook cell (training cells are slow)
 
 
 @dataclass
