@@ -26,9 +26,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def repo_root() -> Path:
-    """The instructor repository: the folder holding this coursekit, else the cwd."""
+    """The instructor repository: the checkout holding this coursekit (an editable
+    install), else the current folder."""
     here = Path(__file__).resolve().parents[1]
-    return here if (here / "cs231n_lite").is_dir() else Path.cwd()
+    if (here / "cs231n_lite").is_dir() and (here / "pyproject.toml").is_file():
+        return here
+    return Path.cwd()
 
 
 def _add_grade(sub) -> None:
