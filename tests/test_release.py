@@ -158,6 +158,11 @@ def test_release_has_no_solution_left(kit):
     assert report.regions >= expected > 0
     for path in list(out.rglob("*.py")) + list(out.rglob("*.ipynb")):
         assert find_regions(path.read_text(), str(path)) == [], path
+    for path in out.rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        assert all(not c.get("outputs") and c.get("execution_count") is None
+                   for c in nb.cells if c.cell_type == "code"), path
 
 
 def test_released_package_imports_and_public_tests_skip(kit):
