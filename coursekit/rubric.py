@@ -149,7 +149,10 @@ def _check_cells(items: list[Item], notebooks: dict, notebooks_dir: Path) -> Non
                 raise RubricError(f"rubric: {name} cell {item.key!r} has {meta['points']} points in "
                                   f"its metadata but {item.points:g} in the rubric")
         for grade_id in sorted(set(cells) - {i.key for i in mine}):
-            raise RubricError(f"rubric: graded cell {grade_id!r} of {name} is not in parts.{part}")
+            meta = cells[grade_id]
+            raise RubricError(f"rubric: graded cell {grade_id!r} of {name} is not in parts.{part}; "
+                              f"add \"{grade_id}\" = {meta['points']} under [parts.{part}.{meta['kind']}] "
+                              f"and take those points from the part's tests")
 
 
 def load(grading_dir: Path, notebooks_dir: Path) -> Rubric:
