@@ -52,6 +52,8 @@ def _add_grade(sub) -> None:
                    help="reference notebooks (default: notebooks/ of the repository)")
     p.add_argument("--root", default=None, help="the instructor repository (default: auto)")
     p.add_argument("--workdir", default=None, help="where sandboxes are created (default: temp)")
+    p.add_argument("--skip-notebooks", action="store_true",
+                   help="hidden tests only: no reference or student notebooks (a quick pass)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,6 +34,7 @@ class Config:
     limits: Limits
     workdir: Path
     mplconfig: Path | None = None  # a prebuilt matplotlib font cache to copy in
+    skip_notebooks: bool = False  # hidden tests only (a quick pass)
 
 
 def _copy_grading(src: Path, dest: Path) -> None:
@@ -121,7 +122,8 @@ def _grade_in(sub: Submission, cfg: Config, rub, root: Path) -> StudentResult:
         return StudentResult(sub.student, str(err), zero_scores(rub, str(err)))
     shutil.rmtree(root / "upload", ignore_errors=True)
     _copy_grading(cfg.grading_dir, dirs["grading"])
-    refs = _reference(cfg, rub, dirs["reference"])
+    refs = {} if cfg.skip_notebooks else _reference(cfg, rub, dirs["reference"])
+    names = [] if cfg.skip_notebooks else names
     if refs or names:
         _seed_cache(dirs, cfg.mplconfig)
     sanitize = cfg.notebooks_dir / "sanitize.cfg"
@@ -133,6 +135,9 @@ def _grade_in(sub: Submission, cfg: Config, rub, root: Path) -> StudentResult:
     hidden = phases.run_hidden(ctx)
     runs = {name: phases.run_reference_notebook(ctx, path, sanitize if sanitize.is_file() else None)
             for name, path in refs.items()}
+    if cfg.skip_notebooks:
+        skipped = phases.PhaseResult(stop_reason="not graded: notebooks skipped (--skip-notebooks)")
+        runs = {i.notebook: skipped for i in rub.of_kind("cells")}
     completion = phases.run_student_notebooks(ctx, names)
     result = StudentResult(sub.student, "graded", score(rub, hidden, runs, _cell_index(cfg, rub)))
     result.notebooks = [completion[n] for n in names]
@@ -206,8 +211,9 @@ def _config(args, repo: Path) -> tuple[Config, object]:
     limits = replace(rub.limits, **{k: v for k, v in given.items() if v is not None})
     if min(limits.timeout, limits.budget, limits.cell_timeout) <= 0 or limits.memory < 256:
         raise CourseKitError("--timeout, --cell-timeout and --budget must be > 0, --memory >= 256 MB")
-    return Config(grading_dir, notebooks_dir, limits, Path(tempfile.gettempdir())), \
-        replace(rub, limits=limits)
+    cfg = Config(grading_dir, notebooks_dir, limits, Path(tempfile.gettempdir()),
+                 skip_notebooks=args.skip_notebooks)
+    return cfg, replace(rub, limits=limits)
 
 
 def main(args) -> int:
@@ -229,7 +235,8 @@ def main(args) -> int:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="coursekit-grade-", dir=args.workdir))
     try:
-        cfg = replace(cfg, workdir=workdir, mplconfig=_prepare_shared(rub, workdir))
+        shared = None if cfg.skip_notebooks else _prepare_shared(rub, workdir)
+        cfg = replace(cfg, workdir=workdir, mplconfig=shared)
         results = grade_all(subs, cfg, rub, args.jobs)
     finally:
         _rmtree(workdir)
