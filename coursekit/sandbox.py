@@ -105,12 +105,18 @@ def _limit(memory_mb: int, cpu_seconds: float):
     def apply():
         import resource
 
+        def cap(kind, soft, hard):  # never above the grader's own hard limit
+            _, current = resource.getrlimit(kind)
+            if current != resource.RLIM_INFINITY:
+                soft, hard = min(soft, current), min(hard, current)
+            resource.setrlimit(kind, (soft, hard))
+
         mem = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        cap(resource.RLIMIT_AS, mem, mem)
         cpu = max(1, int(cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        cap(resource.RLIMIT_CPU, cpu, cpu + 5)
+        cap(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT, FILE_SIZE_LIMIT)
+        cap(resource.RLIMIT_CORE, 0, 0)
     return apply
 
 
