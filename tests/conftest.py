@@ -1,0 +1,35 @@
+"""Shared test setup: a headless matplotlib backend and tiny CIFAR-format datasets.
+
+The sample dataset's cache is deliberately NOT redirected: every test that
+needs the sample shares one copy (``$CS231N_LITE_CACHE`` or
+``~/.cache/cs231n-lite``), generated once.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")  # before any pyplot import: tests never open windows
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+TINY_CLASSES = ("alpha", "beta", "gamma")
+
+
+def make_tiny_arrays(num_train=10, num_test=4, seed=0, num_classes=len(TINY_CLASSES)):
+    """Random uint8 images (N, 32, 32, 3) and labels (N,) for train and test."""
+    rng = np.random.default_rng(seed)
+    X_train = rng.integers(0, 256, (num_train, 32, 32, 3), dtype=np.uint8)
+    X_test = rng.integers(0, 256, (num_test, 32, 32, 3), dtype=np.uint8)
+    y_train = rng.integers(0, num_classes, num_train).astype(np.int64)
+    y_test = rng.integers(0, num_classes, num_test).astype(np.int64)
+    return X_train, y_train, X_test, y_test
+
+
+@pytest.fixture
+def tiny_cifar(tmp_path):
+    """A tiny dataset in CIFAR-10's format; returns (batches folder, arrays)."""
+    from cs231n_lite.sample import write_cifar_batches  # only the tests that use it import it
+
+    arrays = make_tiny_arrays()
+    root = write_cifar_batches(tmp_path / "cifar-10-batches-py", *arrays, TINY_CLASSES)
+    return root, arrays
