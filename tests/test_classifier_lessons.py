@@ -3,17 +3,17 @@
 kNN beats chance, the linear classifiers (SVM and softmax) beat kNN, and the
 two-layer net beats the linear classifiers, with the sizes and the CS231n
 hyperparameters a notebook would use (raw pixels, mean image subtracted,
-bias trick). float32 keeps the whole module to a few seconds.
+bias trick), 500 minibatches each, float32. Measured: kNN (k=10) 0.292,
+Softmax 0.412, LinearSVM 0.418, net 0.606 test accuracy.
 """
 
 import numpy as np
 import pytest
 
+from cs231n_lite import data
 from cs231n_lite.classifiers.k_nearest_neighbor import KNearestNeighbor
 from cs231n_lite.classifiers.linear_classifier import LinearSVM, Softmax
 from cs231n_lite.classifiers.two_layer_net import TwoLayerNet
-
-data = pytest.importorskip("cs231n_lite.data")
 
 SIZES = dict(num_training=5000, num_validation=500, num_test=500, num_dev=100)
 KNN_K = 10
@@ -28,9 +28,8 @@ NET = dict(hidden_dim=50, learning_rate=2e-3, reg=0.25)
 @pytest.fixture(scope="module")
 def splits():
     ds = data.load_dataset("sample", verbose=False)
-    out = data.get_splits(ds.X_train, ds.y_train, ds.X_test, ds.y_test, **SIZES,
-                          subtract_mean=True, bias_trick=True)
-    return {k: (v.astype(np.float32) if k.startswith("X") else v) for k, v in out.items()}
+    return data.get_splits(ds.X_train, ds.y_train, ds.X_test, ds.y_test, **SIZES,
+                           subtract_mean=True, bias_trick=True, dtype=np.float32)
 
 
 @pytest.fixture(scope="module")
