@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
-import pickle
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from cs231n_lite.data import load_cifar10 as kit_load_cifar10  # noqa: E402
 from cs231n_lite.classifiers.k_nearest_neighbor import KNearestNeighbor  # noqa: E402
 from cs231n_lite.classifiers.linear_classifier import LinearSVM, Softmax  # noqa: E402
 from cs231n_lite.classifiers.two_layer_net import TwoLayerNet  # noqa: E402
@@ -58,21 +58,9 @@ NET = dict(hidden_dim=500, weight_scale=2e-2, reg=1e-2, epochs=10,
 
 # --------------------------------------------------------------------- data
 def load_cifar10(root):
-    """uint8 (N, 3072) images and int64 labels, CIFAR-10's python format."""
-    root = Path(root)
-    if (root / "cifar-10-batches-py").is_dir():
-        root = root / "cifar-10-batches-py"
-
-    def batch(name):
-        with open(root / name, "rb") as f:
-            d = pickle.load(f, encoding="bytes")
-        # Stored channel-major (3, 32, 32); reorder to (32, 32, 3) like the kit.
-        X = d[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).reshape(-1, 3072)
-        return np.ascontiguousarray(X), np.asarray(d[b"labels"], dtype=np.int64)
-
-    parts = [batch(f"data_batch_{i}") for i in range(1, 6)]
-    X_test, y_test = batch("test_batch")
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), X_test, y_test
+    """uint8 (N, 3072) images and int64 labels, via the kit's own loader."""
+    X_train, y_train, X_test, y_test = kit_load_cifar10(root)
+    return X_train.reshape(len(X_train), -1), y_train, X_test.reshape(len(X_test), -1), y_test
 
 
 def standardize(X_train, *others):
