@@ -7,6 +7,10 @@ STAMP  := $(VENV)/.installed
 # nbval; the student release has no grading/ and cleared notebooks, so it skips them.
 PYTEST_NB := $(if $(wildcard grading/rubric.toml),--nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg,)
 
+# two pytest workers on two cores: one BLAS thread each (oversubscribed BLAS threads
+# made small matrix products ~3x slower), and a headless matplotlib backend.
+TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 .PHONY: setup run test test-fast bench release clean
 
 $(STAMP): pyproject.toml
@@ -23,11 +27,11 @@ run: $(STAMP)
 
 ## the whole test suite: unit tests + notebooks re-executed under nbval (strict)
 test: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -n 2 --dist loadfile tests $(PYTEST_NB)
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile tests $(PYTEST_NB)
 
 ## unit tests only (no notebooks)
 test-fast: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -n 2 --dist loadfile tests
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile tests
 
 ## benchmarks against scikit-learn / scikit-image (needs real CIFAR-10: DATA=dir)
 bench: $(STAMP)
