@@ -170,12 +170,27 @@ def _batch_info(path):
         raise CorruptDatasetError(
             f"{path}: 'data' must be uint8 rows of 3072 pixels, got shape {shape} dtype {dtype}; {HOW_TO_GET}"
         )
-    labels = np.asarray(batch["labels"], dtype=np.int64)
+    labels = batch["labels"]
+    try:
+        if isinstance(labels, _LazyArray):  # labels pickled as a (small) numpy array
+            labels = np.frombuffer(_raw_bytes(labels.payload), dtype=labels.dtype).reshape(labels.shape)
+        labels = np.asarray(labels, dtype=np.int64)
+    except (TypeError, ValueError) as err:
+        raise CorruptDatasetError(f"{path}: 'labels' is not a list of integers ({err}); {HOW_TO_GET}") from err
     if labels.shape != (shape[0],) or (labels.size and labels.min() < 0):
         raise CorruptDatasetError(
             f"{path}: expected {shape[0]} labels >= 0, got shape {labels.shape}; {HOW_TO_GET}"
         )
     return shape[0], data, labels
+
+
+def _raw_bytes(payload):
+    """An in-memory array payload as bytes (a Python-2 str arrives as latin-1 text or bytes)."""
+    if isinstance(payload, str):
+        return payload.encode("latin1")
+    if not isinstance(payload, (bytes, bytearray)):
+        raise TypeError(f"array data of type {type(payload).__name__}")
+    return payload
 
 
 def _payload_size(data):
@@ -190,10 +205,7 @@ def _copy_pixels(path, data, out):
     """Copy (n, 3072) CIFAR rows (red, green, blue planes) into ``out`` of shape (n, 32, 32, 3)."""
     n = len(out)
     if isinstance(data, np.ndarray) or not isinstance(data.payload, _Payload):
-        raw = data if isinstance(data, np.ndarray) else data.payload
-        if isinstance(raw, str):  # Python-2 str payload decoded with encoding="latin1"
-            raw = raw.encode("latin1")
-        rows = np.frombuffer(raw, dtype=np.uint8) if not isinstance(raw, np.ndarray) else raw
+        rows = data if isinstance(data, np.ndarray) else np.frombuffer(_raw_bytes(data.payload), np.uint8)
         out[...] = rows.reshape(n, 3, 32, 32).transpose(0, 2, 3, 1)
         return
     buf = np.empty((min(n, _ROWS_PER_READ), 3072), dtype=np.uint8)

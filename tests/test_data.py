@@ -118,6 +118,16 @@ def test_wrong_pixel_layout_is_reported(tiny_cifar):
         data.load_cifar10(root)
 
 
+def test_labels_may_be_a_numpy_array(tiny_cifar):
+    root, (X, y, _, _) = tiny_cifar
+    rows = X[:3].transpose(0, 3, 1, 2).reshape(3, -1)
+    with open(root / "data_batch_1", "wb") as f:
+        pickle.dump({b"data": rows, b"labels": np.array([2, 0, 1], dtype=np.uint8)}, f, protocol=2)
+    X_train, y_train, _, _ = data.load_cifar10(root)
+    np.testing.assert_array_equal(y_train[:3], [2, 0, 1])
+    np.testing.assert_array_equal(X_train[:3], X[:3])
+
+
 def test_labels_must_match_rows(tiny_cifar):
     root, (X, y, _, _) = tiny_cifar
     _pickle_batch(root / "data_batch_1", X[:2], [0, 1, 2], protocol=2, str_keys=False)
