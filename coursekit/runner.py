@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_ORDER = ["knn", "svm", "softmax", "two_layer_net", "optimizers", "features"]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in kernel tracebacks
 HEADLINE = re.compile(r"^Headline: (.+?) = ([-+0-9.eE]+)\s*$", re.MULTILINE)
 
 
@@ -76,7 +77,7 @@ def _cell_error(nb, exc) -> str:
     if idx is not None:
         first = (nb.cells[idx].source.strip().splitlines() or [""])[0][:60]
         where = f"cell {idx} ({first!r}): "
-    lines = [l for l in str(exc).strip().splitlines() if l.strip()]
+    lines = [l for l in ANSI.sub("", str(exc)).strip().splitlines() if l.strip()]
     return where + (lines[-1] if lines else type(exc).__name__)
 
 
