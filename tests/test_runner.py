@@ -36,11 +36,11 @@ def test_run_executes_notebooks_and_reports_headline(tmp_path, out, capsys):
 def test_run_fails_naming_notebook_and_cell(tmp_path, out, capsys):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _notebook(nbs / "svm.ipynb", "a = 1", "assert a == 2, 'loss mismatch'", "print('never')")
+    _notebook(nbs / "svm.ipynb", "a = 1", "assert a == 2, f'loss mismatch {a}'", "print('never')")
     rc = runner.main(["--notebooks", str(nbs), "--out", str(out)])
     text = capsys.readouterr().out
     assert rc == 1
-    assert "FAILED svm.ipynb: cell 1 ('assert a == 2, \\'loss mismatch\\''): AssertionError: loss mismatch" in text
+    assert "FAILED svm.ipynb: cell 1 (\"assert a == 2, f'loss mismatch {a}'\"): AssertionError: loss mismatch 1" in text
 
 
 def test_run_unknown_notebook_name(tmp_path, out, capsys):
