@@ -132,3 +132,13 @@ def test_nearest_class_mean_is_above_chance_and_far_from_perfect(loaded):
     scores = -2 * Xte @ means.T + (means ** 2).sum(axis=1)
     acc = np.mean(scores.argmin(axis=1) == y_test)
     assert 0.18 <= acc <= 0.6, acc  # chance is 0.10
+
+
+def test_portable_sine_matches_numpy():
+    # the generator's own sine (plain arithmetic, same bits on every CPU) is a real sine
+    x = np.linspace(-40, 40, 20001)
+    np.testing.assert_allclose(sample._sin(x), np.sin(x), atol=1e-8)
+    np.testing.assert_allclose(sample._cos(x), np.cos(x), atol=1e-8)
+    x32 = x.astype(np.float32)
+    assert sample._sin(x32).dtype == np.float32
+    np.testing.assert_allclose(sample._sin(x32), np.sin(x32), atol=2e-5)
