@@ -27,7 +27,6 @@ from cs231n_lite.validation import (
     check_array,
     check_int,
     check_labels,
-    check_same_length,
 )
 
 __all__ = [
@@ -176,7 +175,8 @@ def _batch_info(path):
             labels = np.frombuffer(_raw_bytes(labels.payload), dtype=labels.dtype).reshape(labels.shape)
         labels = np.asarray(labels, dtype=np.int64)
     except (TypeError, ValueError) as err:
-        raise CorruptDatasetError(f"{path}: 'labels' is not a list of integers ({err}); {HOW_TO_GET}") from err
+        raise CorruptDatasetError(
+            f"{path}: 'labels' is not a list of integers ({err}); {HOW_TO_GET}") from err
     if labels.shape != (shape[0],) or (labels.size and labels.min() < 0):
         raise CorruptDatasetError(
             f"{path}: expected {shape[0]} labels >= 0, got shape {labels.shape}; {HOW_TO_GET}"

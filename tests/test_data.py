@@ -240,7 +240,8 @@ def test_default_finds_cifar10_in_the_repository(no_cifar, tmp_path):
 
 
 def test_cifar10_requested_but_absent(no_cifar):
-    with pytest.raises(data.DatasetNotFoundError, match="CIFAR-10 was requested but not found.*get_cifar10.sh"):
+    with pytest.raises(data.DatasetNotFoundError,
+                       match="CIFAR-10 was requested but not found.*get_cifar10.sh"):
         data.load_dataset("cifar10")
 
 
@@ -274,6 +275,7 @@ def test_damaged_sample_cache_is_rebuilt_once(monkeypatch, tmp_path, tiny_cifar)
     bad = write_cifar_batches(tmp_path / "bad", *arrays, TINY_CLASSES)
     (bad / "test_batch").write_bytes(b"\x80\x02garbage")
     calls = []
-    monkeypatch.setattr(sample, "ensure_sample", lambda force=False: calls.append(force) or (good if force else bad))
+    monkeypatch.setattr(sample, "ensure_sample",
+                        lambda force=False: calls.append(force) or (good if force else bad))
     ds = data.load_dataset("sample", verbose=False)
     assert calls == [False, True] and ds.root == good
