@@ -197,8 +197,10 @@ def _payload_size(data):
     """Bytes behind a lazily unpickled array (None for a real ndarray)."""
     if isinstance(data, np.ndarray):
         return None
-    payload = data.payload
-    return payload.length if isinstance(payload, _Payload) else len(payload or b"")
+    payload = getattr(data, "payload", None)
+    if isinstance(payload, _Payload):
+        return payload.length
+    return len(payload) if isinstance(payload, (bytes, bytearray, str)) else -1  # -1: not pixels
 
 
 def _copy_pixels(path, data, out):
