@@ -411,7 +411,7 @@ class Dataset:
     y_test : ndarray of shape (M,), int64
     class_names : list of str
     name : str
-        ``"sample"`` (synthetic, not CIFAR-10), ``"cifar10"`` or ``"custom"`` (a path).
+        ``"sample"`` (synthetic, not CIFAR-10), ``"cifar10"`` (also for a path holding a full copy of CIFAR-10) or ``"custom"`` (another path).
     root : Path
         The folder the batches were read from.
     """
@@ -482,6 +482,16 @@ def _load_sample():
         return _load(sample.ensure_sample(force=True), "sample")
 
 
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
+                   "dog", "frog", "horse", "ship", "truck")
+
+
+def _looks_like_cifar10(ds):
+    """CIFAR-10's class names and its 50000 / 10000 split."""
+    return (tuple(ds.class_names) == CIFAR10_CLASSES and len(ds.X_train) == 50000
+            and len(ds.X_test) == 10000)
+
+
 def load_dataset(source=None, verbose=True):
     """Load the active dataset: the one switch the notebooks use.
 
@@ -521,6 +531,8 @@ def load_dataset(source=None, verbose=True):
         ds = _load(found, "cifar10")
     else:
         ds = _load(source, "custom")
+        if _looks_like_cifar10(ds):  # a copy of CIFAR-10 elsewhere is CIFAR-10
+            ds.name = "cifar10"
     if verbose:
         print(ds.summary())
     return ds

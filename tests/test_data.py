@@ -279,3 +279,18 @@ def test_damaged_sample_cache_is_rebuilt_once(monkeypatch, tmp_path, tiny_cifar)
                         lambda force=False: calls.append(force) or (good if force else bad))
     ds = data.load_dataset("sample", verbose=False)
     assert calls == [False, True] and ds.root == good
+
+
+def test_a_full_cifar10_copy_at_a_path_is_named_cifar10():
+    from pathlib import Path
+
+    from cs231n_lite.data import CIFAR10_CLASSES, Dataset, _looks_like_cifar10
+
+    def ds(n_train, n_test, names):
+        X = np.zeros((n_train, 0), np.uint8)  # only the counts matter here
+        return Dataset(X, np.zeros(n_train, np.int64), np.zeros((n_test, 0), np.uint8),
+                       np.zeros(n_test, np.int64), list(names), "custom", Path("."))
+
+    assert _looks_like_cifar10(ds(50000, 10000, CIFAR10_CLASSES))
+    assert not _looks_like_cifar10(ds(5000, 10000, CIFAR10_CLASSES))
+    assert not _looks_like_cifar10(ds(50000, 10000, ["a"] * 10))
