@@ -9,8 +9,8 @@ PYTEST_NB := $(if $(wildcard grading/rubric.toml),--nbval notebooks --nbval-sani
 
 # the stored notebook outputs are the sample's: tests always use it, even where
 # CIFAR-10 is downloaded. Two pytest workers on two cores: one BLAS thread each
-# (oversubscribed BLAS threads
-# made small matrix products ~3x slower), and a headless matplotlib backend.
+# (oversubscribed BLAS threads made small matrix products ~3x slower), and a
+# headless matplotlib backend.
 TEST_ENV := CS231N_LITE_DATA=sample MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: setup run test test-fast bench release clean
