@@ -9,6 +9,12 @@
 A notebook reports its headline number by printing a line
 ``Headline: <what> = <value>`` (e.g. ``Headline: test accuracy = 0.312``).
 A failed cell makes the command exit 1, naming the notebook and the cell.
+
+Kernels get one BLAS thread unless the caller set ``OPENBLAS_NUM_THREADS`` /
+``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``: the stored notebook outputs are
+computed that way (``make test``), a few results (a kNN tie, float32 training)
+change in the last bit with the thread count, and for the notebooks' small
+minibatch products one thread is as fast on two cores.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NOTEBOOK_ORDER = ["knn", "svm", "softmax", "two_layer_net", "optimizers", "features"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in kernel tracebacks
 HEADLINE = re.compile(r"^Headline: (.+?) = ([-+0-9.eE]+)\s*$", re.MULTILINE)
@@ -132,6 +139,8 @@ def main(argv=None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     if args.data:
         os.environ["CS231N_LITE_DATA"] = args.data  # the kernels inherit it
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
     out = Path(args.out)
     show_dataset(out)
     nb_dir = Path(args.notebooks)

@@ -47,3 +47,16 @@ def test_run_unknown_notebook_name(tmp_path, out, capsys):
     rc = runner.main(["--notebooks", str(tmp_path), "--out", str(out), "--only", "nope"])
     assert rc == 2
     assert "no notebook named nope" in capsys.readouterr().err
+
+
+def test_kernels_get_one_blas_thread_unless_set(tmp_path, out, capsys, monkeypatch):
+    for var in runner.BLAS_THREAD_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "2")  # the caller's choice wins
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "knn.ipynb", "import os\nprint([os.environ.get(v) for v in "
+              "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')])")
+    assert runner.main(["--notebooks", str(nbs), "--out", str(out)]) == 0
+    executed = nbformat.read(out / "notebooks" / "knn.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"].strip() == "['1', '1', '2']"
