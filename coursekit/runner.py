@@ -12,7 +12,7 @@ A failed cell makes the command exit 1, naming the notebook and the cell.
 
 Kernels get one BLAS thread unless the caller set ``OPENBLAS_NUM_THREADS`` /
 ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``: the stored notebook outputs are
-computed that way (``make test``), a few results (a kNN tie, float32 training)
+computed that way (``make test``), float32 training results
 change in the last bit with the thread count, and for the notebooks' small
 minibatch products one thread is as fast on two cores.
 """
