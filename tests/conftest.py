@@ -33,3 +33,12 @@ def tiny_cifar(tmp_path):
     arrays = make_tiny_arrays()
     root = write_cifar_batches(tmp_path / "cifar-10-batches-py", *arrays, TINY_CLASSES)
     return root, arrays
+
+
+def random_problem(seed, N=40, D=12, C=5, dtype=np.float64):
+    """A seeded linear-classifier problem: W (D, C), X (N, D), y (N,)."""
+    rng = np.random.default_rng(seed)
+    W = 0.3 * rng.standard_normal((D, C))
+    X = rng.standard_normal((N, D))
+    y = rng.integers(0, C, size=N)
+    return W.astype(dtype), X.astype(dtype), y

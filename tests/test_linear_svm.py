@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cs231n_lite.classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
+from conftest import random_problem
 from cs231n_lite.gradient_check import eval_numerical_gradient, rel_error
 
 LOSSES = [svm_loss_naive, svm_loss_vectorized]
@@ -20,14 +21,6 @@ def lecture_loss(loss_fn, image, W=LECTURE_SCORES, **kw):
     """Loss of one lecture image: X = a one-hot row picks W's row as the scores."""
     X = np.eye(3)[[image]]  # (1, 3)
     return loss_fn(W, X, np.array([image]), 0.0, **kw)[0]
-
-
-def random_problem(seed, N=40, D=12, C=5, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    W = 0.3 * rng.standard_normal((D, C))
-    X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, size=N)
-    return W.astype(dtype), X.astype(dtype), y
 
 
 def min_abs_margin(W, X, y):
@@ -91,47 +84,3 @@ def test_all_zero_scores_give_c_minus_1(loss_fn, C):
     X = np.random.default_rng(C).standard_normal((7, 4))
     loss, _ = loss_fn(np.zeros((4, C)), X, np.arange(7) % C, 0.0)
     assert loss == pytest.approx(C - 1)
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-def test_regularization_convention(loss_fn):
-    W, X, y = random_problem(2)
-    reg = 0.25
-    loss0, dW0 = loss_fn(W, X, y, 0.0)
-    loss1, dW1 = loss_fn(W, X, y, reg)
-    assert loss1 - loss0 == pytest.approx(reg * np.sum(W**2), rel=1e-10)
-    np.testing.assert_allclose(dW1 - dW0, 2 * reg * W, rtol=1e-10, atol=1e-14)
-
-
-def test_vectorized_keeps_float32_and_inputs():
-    W, X, y = random_problem(3, dtype=np.float32)
-    W0, X0 = W.copy(), X.copy()
-    loss, dW = svm_loss_vectorized(W, X, y, 0.1)
-    assert dW.dtype == np.float32 and isinstance(loss, float)
-    np.testing.assert_array_equal(W, W0)
-    np.testing.assert_array_equal(X, X0)
-    loss64, dW64 = svm_loss_vectorized(W.astype(float), X.astype(float), y, 0.1)
-    assert rel_error(loss, loss64) < 1e-5
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-@pytest.mark.parametrize("change, name", [
-    (lambda W, X, y: (W[:-1], X, y), "W"),              # W has D-1 rows
-    (lambda W, X, y: (W, X[:, :-1], y), "X"),           # X has D-1 columns
-    (lambda W, X, y: (W, X, y[:-1]), "y"),              # one label short
-    (lambda W, X, y: (W, X, y[:, None]), r"y\.ravel"),  # (N, 1) labels
-    (lambda W, X, y: (W, X, y + W.shape[1]), "y"),      # labels >= C
-    (lambda W, X, y: (W, X, -y - 1), "y"),              # negative labels
-    (lambda W, X, y: (W, np.where(X > 1, np.nan, X), y), "X"),
-    (lambda W, X, y: (W[:, :, None], X, y), "W"),
-])
-def test_bad_input_names_the_argument(loss_fn, change, name):
-    W, X, y = change(*random_problem(4))
-    with pytest.raises(ValueError, match=name):
-        loss_fn(W, X, y, 0.1)
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-def test_negative_reg_is_rejected(loss_fn):
-    with pytest.raises(ValueError, match="reg"):
-        loss_fn(*random_problem(5), -1.0)

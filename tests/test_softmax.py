@@ -4,18 +4,11 @@ import numpy as np
 import pytest
 
 from cs231n_lite.classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
+from conftest import random_problem
 from cs231n_lite.gradient_check import eval_numerical_gradient, rel_error
 
 LOSSES = [softmax_loss_naive, softmax_loss_vectorized]
 CAT_SCORES = np.array([[3.2, 5.1, -1.7]])  # the lecture's cat image, classes (cat, car, frog)
-
-
-def random_problem(seed, N=40, D=12, C=5, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    W = 0.3 * rng.standard_normal((D, C))
-    X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, size=N)
-    return W.astype(dtype), X.astype(dtype), y
 
 
 @pytest.mark.parametrize("reg", [0.0, 0.7])
@@ -68,46 +61,3 @@ def test_huge_scores_stay_finite(loss_fn, dtype):
     assert np.isfinite(loss) and np.all(np.isfinite(dW))
     # Sample 0 is right with certainty (loss 0), sample 1 off by 2e4.
     assert loss == pytest.approx(2e4 / 2, rel=1e-6)
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-def test_regularization_convention(loss_fn):
-    W, X, y = random_problem(2)
-    reg = 0.25
-    loss0, dW0 = loss_fn(W, X, y, 0.0)
-    loss1, dW1 = loss_fn(W, X, y, reg)
-    assert loss1 - loss0 == pytest.approx(reg * np.sum(W**2), rel=1e-10)
-    np.testing.assert_allclose(dW1 - dW0, 2 * reg * W, rtol=1e-10, atol=1e-14)
-
-
-def test_vectorized_keeps_float32_and_inputs():
-    W, X, y = random_problem(3, dtype=np.float32)
-    W0, X0 = W.copy(), X.copy()
-    loss, dW = softmax_loss_vectorized(W, X, y, 0.1)
-    assert dW.dtype == np.float32 and isinstance(loss, float)
-    np.testing.assert_array_equal(W, W0)
-    np.testing.assert_array_equal(X, X0)
-    loss64, _ = softmax_loss_vectorized(W.astype(float), X.astype(float), y, 0.1)
-    assert rel_error(loss, loss64) < 1e-5
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-@pytest.mark.parametrize("change, name", [
-    (lambda W, X, y: (W[:-1], X, y), "W"),
-    (lambda W, X, y: (W, X[:, :-1], y), "X"),
-    (lambda W, X, y: (W, X, y[:-1]), "y"),
-    (lambda W, X, y: (W, X, y[:, None]), r"y\.ravel"),
-    (lambda W, X, y: (W, X, y + W.shape[1]), "y"),
-    (lambda W, X, y: (W, np.where(X > 1, np.nan, X), y), "X"),
-    (lambda W, X, y: (W, X, y.astype(float) + 0.5), "y"),  # non-integer labels
-])
-def test_bad_input_names_the_argument(loss_fn, change, name):
-    W, X, y = change(*random_problem(4))
-    with pytest.raises(ValueError, match=name):
-        loss_fn(W, X, y, 0.1)
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-def test_negative_reg_is_rejected(loss_fn):
-    with pytest.raises(ValueError, match="reg"):
-        loss_fn(*random_problem(5), -1.0)
