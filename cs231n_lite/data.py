@@ -411,7 +411,8 @@ class Dataset:
     y_test : ndarray of shape (M,), int64
     class_names : list of str
     name : str
-        ``"sample"`` (synthetic, not CIFAR-10), ``"cifar10"`` (also for a path holding a full copy of CIFAR-10) or ``"custom"`` (another path).
+        ``"sample"`` (synthetic, not CIFAR-10), ``"cifar10"`` (also for a path
+        holding a full copy of CIFAR-10) or ``"custom"`` (another path).
     root : Path
         The folder the batches were read from.
     """
