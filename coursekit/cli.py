@@ -15,7 +15,17 @@ from pathlib import Path
 
 from .errors import CourseKitError
 
-PASSTHROUGH = {"run": "coursekit.runner", "download": "cs231n_lite.download"}
+PASSTHROUGH = {"run": "coursekit.student.runner", "download": "cs231n_lite.download"}
+
+
+# command -> module with main(args), grouped by room: student, release, grader
+COMMANDS = {
+    "check": "coursekit.student.checks.report",
+    "collect": "coursekit.student.collect",
+    "release": "coursekit.release.build",
+    "grade": "coursekit.grader.grade",
+    "merge": "coursekit.grader.gradebook",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,15 +33,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def repo_root() -> Path:
-    """The instructor repository: the checkout holding this coursekit (an editable
-    install), else the current folder."""
-    here = Path(__file__).resolve().parents[1]
-    if (here / "cs231n_lite").is_dir() and (here / "pyproject.toml").is_file():
-        return here
-    return Path.cwd()
 
 
 def _add_grade(sub) -> None:
@@ -97,9 +98,15 @@ def _passthrough(argv: list[str]) -> int | None:
 
 
 def _dispatch(args) -> int:
-    name = {"release": "release", "check": "check", "collect": "collect",
-            "grade": "grade", "merge": "gradebook"}[args.command]
-    return importlib.import_module(f"coursekit.{name}").main(args)
+    module = COMMANDS[args.command]
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if not (err.name or "").startswith("coursekit"):
+            raise
+        raise CourseKitError(f"`{args.command}` is an instructors' command; it is not part of "
+                             f"the student kit (run it in the instructors' repository)") from None
+    return mod.main(args)
 
 
 def main(argv=None) -> int:

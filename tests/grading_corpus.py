@@ -14,7 +14,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from coursekit.markers import enclosing_functions, find_regions, region_owner
+from coursekit.release.markers import enclosing_functions, find_regions, region_owner
 
 MINI_TESTS = '''
 import numpy as np

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import grading_corpus as corpus
-from coursekit.check import summary
-from coursekit.checks import PARTS, checks_for, run_check
-from coursekit.checks.base import CheckResult, expect_close, Wrong
-from coursekit.release import build_release
+from coursekit.student.checks.report import summary
+from coursekit.student.checks import PARTS, checks_for, run_check
+from coursekit.student.checks.base import CheckResult, expect_close, Wrong
+from coursekit.release.build import build_release
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from coursekit import cli
-from coursekit.rubric import RubricError, load
-from coursekit.submissions import SubmissionError, extract_zip, shard_of
+from coursekit.grader.rubric import RubricError, load
+from coursekit.grader.submissions import SubmissionError, extract_zip, shard_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def test_usage_errors_are_one_line(capsys):
 def test_run_hands_its_arguments_to_the_runner(monkeypatch):
     seen = []
     fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 7)
-    monkeypatch.setitem(sys.modules, "coursekit.runner", fake)
+    monkeypatch.setitem(sys.modules, "coursekit.student.runner", fake)
     assert cli.main(["run", "--data", "sample", "--only", "knn"]) == 7
     assert seen == [["--data", "sample", "--only", "knn"]]
 
@@ -61,9 +61,9 @@ def test_missing_module_is_one_line(monkeypatch, capsys):
 
 
 def test_unexpected_errors_are_one_line(monkeypatch, capsys):
-    import coursekit.release
+    import coursekit.release.build
 
-    monkeypatch.setattr(coursekit.release, "main", lambda args: 1 / 0)
+    monkeypatch.setattr(coursekit.release.build, "main", lambda args: 1 / 0)
     monkeypatch.delenv("COURSEKIT_DEBUG", raising=False)
     assert cli.main(["release", "somewhere"]) == 1
     assert _one_line(capsys) == ("cs231n-lite release: internal error: ZeroDivisionError: division by "

@@ -113,7 +113,7 @@ def test_notes_unrun_and_failing_cells_without_refusing(kit):
 
 def test_collected_zip_grades_like_a_folder(collected, tmp_path):
     """collect's layout is what grade expects (cs231n_lite/ and notebooks/ at the top)."""
-    from coursekit.submissions import Submission, stage
+    from coursekit.grader.submissions import Submission, stage
 
     root, _ = collected
     names = stage(Submission("s", root / "a.zip"), tmp_path / "up", tmp_path / "student")

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import grading_corpus as corpus
-from coursekit import gradebook
+from coursekit.grader import gradebook
 from coursekit.cli import main
-from coursekit.rubric import load
-from coursekit.release import build_release
+from coursekit.grader.rubric import load
+from coursekit.release.build import build_release
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = ["--timeout", "3", "--memory", "2048", "--budget", "60"]

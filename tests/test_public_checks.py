@@ -7,7 +7,7 @@ passed -> pass; not implemented yet -> skipped (so the untouched kit's
 
 import pytest
 
-from coursekit.checks import checks_for, run_check
+from coursekit.student.checks import checks_for, run_check
 
 
 @pytest.mark.parametrize("chk", checks_for(), ids=lambda c: f"{c.part}-{c.name}")

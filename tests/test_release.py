@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from coursekit.errors import CourseKitError
-from coursekit.markers import MarkerError, find_regions
-from coursekit.release import build_release, release_notebook, release_python
+from coursekit.release.markers import MarkerError, find_regions
+from coursekit.release.build import build_release, release_notebook, release_python
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
@@ -149,6 +149,24 @@ def test_release_leaves_instructor_files_out(kit):
     assert {p for p in released if p.startswith("tests/")} == {"tests/test_public_checks.py"}
     assert "tests/test_release.py" in report.left_out
     assert {"pyproject.toml", "README.md", "cs231n_lite/__init__.py", "coursekit/cli.py"} <= released
+    # the instructors' rooms of coursekit are marked instructor-only as packages
+    assert not any(p.startswith(("coursekit/grader/", "coursekit/release/")) for p in released)
+    assert "coursekit/grader/sandbox.py" in report.left_out
+
+
+def test_instructor_only_modules_and_packages_are_left_out(tmp_path):
+    repo = _fake_repo(tmp_path, "x = 1\n")
+    mark = "# coursekit: instructor-only\n"
+    (repo / "cs231n_lite" / "fast.py").write_text('"""Fast paths."""\n' + mark + "y = 2\n")
+    (repo / "cs231n_lite" / "late.py").write_text("\n" * 5 + mark)  # line 6: not a mark
+    (repo / "cs231n_lite" / "tools" / "deep").mkdir(parents=True)
+    (repo / "cs231n_lite" / "tools" / "__init__.py").write_text(mark)
+    (repo / "cs231n_lite" / "tools" / "deep" / "x.py").write_text("z = 3\n")
+    (repo / "cs231n_lite" / "tools" / "data.txt").write_text("z\n")
+    report = build_release(repo, tmp_path / "out")
+    assert sorted(report.files) == ["cs231n_lite/__init__.py", "cs231n_lite/bad.py", "cs231n_lite/late.py"]
+    assert sorted(report.left_out) == ["cs231n_lite/fast.py", "cs231n_lite/tools/__init__.py",
+                                       "cs231n_lite/tools/data.txt", "cs231n_lite/tools/deep/x.py"]
 
 
 def test_release_has_no_solution_left(kit):
@@ -188,6 +206,12 @@ def test_released_kit_declares_its_packages_and_command(kit):
     proc = subprocess.run([sys.executable, "-c", "from coursekit.cli import main; main(['--help'])"],
                           cwd=out, capture_output=True, text=True, env={"PYTHONPATH": str(out)})
     assert proc.returncode == 0 and "release" in proc.stdout and "check" in proc.stdout
+    # -S: no site-packages, where this venv's editable install would supply coursekit.grader
+    proc = subprocess.run([sys.executable, "-S", "-m", "coursekit.cli", "grade", "subs", "--out", "o"],
+                          cwd=out, capture_output=True, text=True, env={"PYTHONPATH": str(out)})
+    assert proc.returncode == 1 and proc.stderr.splitlines() == [
+        "cs231n-lite grade: error: `grade` is an instructors' command; it is not part of the "
+        "student kit (run it in the instructors' repository)"]
 
 
 def test_released_kit_builds_a_wheel(kit, tmp_path):

@@ -11,9 +11,9 @@ import io
 from pathlib import Path
 
 from coursekit.cli import main
-from coursekit.markers import END_LINE, START_LINE, find_regions
-from coursekit.release import build_release
-from coursekit.rubric import load
+from coursekit.release.markers import END_LINE, START_LINE, find_regions
+from coursekit.release.build import build_release
+from coursekit.grader.rubric import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

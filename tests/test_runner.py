@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from coursekit import runner
+from coursekit.student import runner
 
 
 def _notebook(path, *sources):

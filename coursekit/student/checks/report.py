@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .errors import CourseKitError
+from ...errors import CourseKitError
 
 WIDTH = 46
 
@@ -33,7 +33,7 @@ def use_package_from(root: Path) -> str:
 
 def run_part(part: str, timeout: float, out=print) -> list:
     """Run the checks of ``part`` (or "all"), printing as they finish."""
-    from .checks import PARTS, checks_for, run_check
+    from . import PARTS, checks_for, run_check
 
     try:
         selected = checks_for(part)
@@ -60,7 +60,7 @@ def summary(results) -> str:
 
 
 def main(args) -> int:
-    from .checks import PARTS
+    from . import PARTS
 
     if args.part != "all" and args.part not in PARTS:
         raise CourseKitError(f"unknown part {args.part!r}; choose one of {', '.join(PARTS)} or all")

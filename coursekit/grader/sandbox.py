@@ -60,7 +60,7 @@ def write_kernelspec(jupyter_dir: Path) -> None:
     spec = jupyter_dir / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-s", "-m", "coursekit.sandbox_kernel", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-s", "-m", "coursekit.grader.sandbox_kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (coursekit sandbox)", "language": "python",
     }))
 

@@ -1,7 +1,7 @@
 """The sandbox's Jupyter kernel: the write guard, then a normal ipykernel.
 
 Its kernelspec ("coursekit-sandbox") is written into each sandbox by
-:func:`coursekit.sandbox.write_kernelspec`; the environment (PYTHONPATH with
+:func:`coursekit.grader.sandbox.write_kernelspec`; the environment (PYTHONPATH with
 the student's folder first, HOME, TMPDIR, limits) comes from the grader.
 """
 

@@ -5,7 +5,10 @@ ignored when it is a git checkout, else every file):
 
 * left out: ``.git``, ``grading/``, ``benchmarks/``, ``.ci/``, the instructor
   docs (``docs/instructors.md``, ``docs/notebooks.md``), caches and virtual
-  environments, and every ``tests/`` file that does not carry the line
+  environments; every ``.py`` file that carries the line ``# coursekit:
+  instructor-only`` in its first five lines, and every package whose
+  ``__init__.py`` does (the kit's fast paths, the release and grader rooms of
+  coursekit); and every ``tests/`` file that does not carry the line
   ``# coursekit: public`` in its first five lines (the other tests check the
   reference solutions and would fail on the release);
 * ``.py``: solution regions -> the student block, hidden-test regions removed;
@@ -31,10 +34,11 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from .errors import CourseKitError
+from ..errors import CourseKitError
 from .markers import ANSWER_STUB, MarkerError, find_regions, strip_regions, student_block
 
 PUBLIC_TEST_MARK = "# coursekit: public"
+INSTRUCTOR_ONLY_MARK = "# coursekit: instructor-only"
 EXCLUDED_TOP = {".git", "grading", "benchmarks", ".ci", ".venv", "venv", "build", "dist"}
 EXCLUDED_FILES = {"docs/instructors.md", "docs/notebooks.md"}
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".mypy_cache"}
@@ -69,13 +73,31 @@ def list_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def is_public_test(path: Path) -> bool:
-    """True when a tests/ file opts into the release with ``# coursekit: public``."""
+def _has_mark(path: Path, mark: str) -> bool:
+    """True when one of the first five lines of ``path`` is exactly ``mark``."""
     try:
         head = path.read_text(encoding="utf-8").splitlines()[:5]
     except (UnicodeDecodeError, OSError):
         return False
-    return any(line.strip() == PUBLIC_TEST_MARK for line in head)
+    return any(line.strip() == mark for line in head)
+
+
+def is_public_test(path: Path) -> bool:
+    """True when a tests/ file opts into the release with ``# coursekit: public``."""
+    return _has_mark(path, PUBLIC_TEST_MARK)
+
+
+def is_instructor_only(rel: str, root: Path) -> bool:
+    """True for a .py file marked ``# coursekit: instructor-only``, or any file of a
+    package whose ``__init__.py`` (at any level above it) is marked so."""
+    p = PurePosixPath(rel)
+    if rel.endswith(".py") and _has_mark(root / rel, INSTRUCTOR_ONLY_MARK):
+        return True
+    for depth in range(1, len(p.parts)):
+        init = root / PurePosixPath(*p.parts[:depth]) / "__init__.py"
+        if init.is_file() and _has_mark(init, INSTRUCTOR_ONLY_MARK):
+            return True
+    return False
 
 
 def is_released(rel: str, root: Path) -> bool:
@@ -89,7 +111,7 @@ def is_released(rel: str, root: Path) -> bool:
         return False
     if p.parts[0] == "tests":
         return is_public_test(root / rel)
-    return True
+    return not is_instructor_only(rel, root)
 
 
 def release_python(text: str, rel: str) -> tuple[str, int]:

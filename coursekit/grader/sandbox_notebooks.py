@@ -1,6 +1,6 @@
 """Execute a student's notebooks inside the sandbox, for completion (run by `grade`).
 
-    python -s -m coursekit.sandbox_notebooks --results FILE --timeout S NB...
+    python -s -m coursekit.grader.sandbox_notebooks --results FILE --timeout S NB...
 
 Each notebook runs top to bottom in the guarded "coursekit-sandbox" kernel
 (errors do not stop it; a cell over the timeout does). One JSON line per
@@ -27,7 +27,7 @@ def _writer(path: Path):
 
 
 def _first_error(nb, timeout: float) -> tuple[int, str]:
-    from .outcomes import classify_kernel_error
+    from ..outcomes import classify_kernel_error
 
     errors, first = 0, ""
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
@@ -77,7 +77,7 @@ def run_one(path: Path, timeout: float, write) -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="coursekit.sandbox_notebooks")
+    p = argparse.ArgumentParser(prog="coursekit.grader.sandbox_notebooks")
     p.add_argument("--results", required=True)
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("notebooks", nargs="*")

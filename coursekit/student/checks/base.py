@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..outcomes import describe_crash, needs
+from ...outcomes import describe_crash, needs
 
 
 class Wrong(AssertionError):

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import CourseKitError
+from ..errors import CourseKitError
 from .sandbox import Limits
 
 KINDS = ("tests", "cells", "answers")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import CourseKitError
-from .manifest import NOTEBOOKS, PACKAGE, required_files
+from ..errors import CourseKitError
+from ..manifest import NOTEBOOKS, PACKAGE, required_files
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # same files -> byte-identical zip
 

@@ -1,7 +1,7 @@
 """`cs231n-lite grade SUBMISSIONS --out DIR`: hidden tests + reference notebooks -> gradebook.
 
 Each submission is graded in its own temporary sandbox folder and processes
-(see :mod:`coursekit.sandbox`), phase by phase (:mod:`coursekit.phases`),
+(see :mod:`coursekit.grader.sandbox`), phase by phase (:mod:`coursekit.grader.phases`),
 within a time budget; ``--jobs N`` grades N submissions at once,
 ``--shard K/N`` grades only the students whose stable hash falls in shard K.
 """
@@ -20,8 +20,9 @@ from pathlib import Path
 
 import nbformat
 
+from ..errors import CourseKitError
+from ..paths import cache_dir, repo_root
 from . import gradebook, phases, rubric as rubric_mod
-from .errors import CourseKitError
 from .sandbox import Limits, make_layout, make_read_only, new_marker, sandbox_env
 from .scoring import StudentResult, score, zero_scores
 from .submissions import Submission, SubmissionError, discover, shard_of, stage
@@ -55,10 +56,6 @@ def _reference(cfg: Config, rub, dest: Path) -> dict[str, Path]:
     return copies
 
 
-def _grader_cache() -> Path:
-    return Path(os.environ.get("CS231N_LITE_CACHE") or Path.home() / ".cache" / "cs231n-lite")
-
-
 def _prepare_shared(rub, workdir: Path) -> Path | None:
     """Once per run, when reference notebooks will run: the sample dataset (reference
     package) and a matplotlib font cache (else every fresh kernel rebuilds it and says
@@ -68,7 +65,7 @@ def _prepare_shared(rub, workdir: Path) -> Path | None:
     try:
         from cs231n_lite.sample import ensure_sample
 
-        ensure_sample(_grader_cache())
+        ensure_sample(cache_dir())
     except Exception as err:  # noqa: BLE001 - each sandbox can still build its own
         print(f"note: could not prepare the sample dataset ({type(err).__name__}: {err})")
     mpl = workdir / "matplotlib"
@@ -82,7 +79,7 @@ def _prepare_shared(rub, workdir: Path) -> Path | None:
 def _seed_cache(dirs: dict, mplconfig: Path | None) -> None:
     """Copy the prepared sample dataset and font cache (never shared: a submission may
     write to its copies)."""
-    for src in sorted(_grader_cache().glob("sample-v*")):
+    for src in sorted(cache_dir().glob("sample-v*")):
         if src.is_dir():
             shutil.copytree(src, dirs["cache"] / src.name, dirs_exist_ok=True)
     if mplconfig is not None:
@@ -217,8 +214,6 @@ def _config(args, repo: Path) -> tuple[Config, object]:
 
 
 def main(args) -> int:
-    from .cli import repo_root
-
     folder = Path(args.submissions)
     if not folder.is_dir():
         raise CourseKitError(f"{folder} is not a folder of submissions")

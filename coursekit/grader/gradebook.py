@@ -13,7 +13,7 @@ import csv
 import io
 from pathlib import Path
 
-from .errors import CourseKitError
+from ..errors import CourseKitError
 from .submissions import safe_name
 
 FIXED = ["student", "status", "total", "max"]

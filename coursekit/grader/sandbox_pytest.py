@@ -1,10 +1,10 @@
 """pytest inside a sandbox, reporting one JSON line per event (run by `grade`).
 
-    python -s -m coursekit.sandbox_pytest --results FILE --student DIR \
+    python -s -m coursekit.grader.sandbox_pytest --results FILE --student DIR \
         [--item-timeout S] [--memory MB] [--allow-spawn] -- PYTEST ARGS...
 
 Before any student code loads it installs the write guard
-(:mod:`coursekit.guard`), puts the student's folder first on ``sys.path`` and
+(:mod:`coursekit.grader.guard`), puts the student's folder first on ``sys.path`` and
 checks that ``cs231n_lite`` resolves there (never to the instructor's
 installed reference). Each test runs under an alarm of ``--item-timeout``
 seconds. Events: ``start``, ``result`` (nodeid, outcome, kind, reason, cell),
@@ -75,7 +75,7 @@ class Recorder:
         self.write(event="result", nodeid=item.nodeid, outcome=outcome, kind=kind, reason=reason, cell=cell)
 
     def _classify(self, exc):
-        from .outcomes import classify, classify_kernel_error, clean
+        from ..outcomes import classify, classify_kernel_error, clean
 
         name = type(exc).__name__
         if name in ("Skipped", "XFailed"):
@@ -96,7 +96,7 @@ class Recorder:
 
     def pytest_collectreport(self, report):
         if report.failed:
-            from .outcomes import clean
+            from ..outcomes import clean
 
             text = str(report.longrepr)
             lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
@@ -108,7 +108,7 @@ def output_diff(detail: str) -> str:
     """'output differs from the reference (stdout): expected '...', got '...'' from nbval."""
     import re
 
-    from .outcomes import ANSI
+    from ..outcomes import ANSI
 
     text = ANSI.sub("", detail)
     kind = re.search(r"mismatch '([^']+)'", text)
@@ -121,7 +121,7 @@ def output_diff(detail: str) -> str:
 
 
 def _parse(argv):
-    p = argparse.ArgumentParser(prog="coursekit.sandbox_pytest")
+    p = argparse.ArgumentParser(prog="coursekit.grader.sandbox_pytest")
     p.add_argument("--results", required=True)
     p.add_argument("--student", required=True)
     p.add_argument("--item-timeout", type=float, default=0.0)

@@ -41,7 +41,7 @@ class PhaseResult:
 
 
 def _runner(ctx: Context, results: Path, extra: list[str], pytest_args: list[str]) -> list[str]:
-    return [sys.executable, "-s", "-m", "coursekit.sandbox_pytest", "--results", str(results),
+    return [sys.executable, "-s", "-m", "coursekit.grader.sandbox_pytest", "--results", str(results),
             "--student", str(ctx.dirs["student"]), "--memory", str(ctx.limits.memory), *extra,
             "--", "-q", "-p", "no:cacheprovider", *pytest_args]
 
@@ -141,7 +141,7 @@ def run_student_notebooks(ctx: Context, names: list[str]) -> dict[str, dict]:
         return {n: {"name": n, "problem": _out_of_budget(ctx.limits)} for n in names}
     results = ctx.dirs["results"] / "student-notebooks.jsonl"
     folder = ctx.dirs["student"] / "notebooks"
-    cmd = [sys.executable, "-s", "-m", "coursekit.sandbox_notebooks", "--results", str(results),
+    cmd = [sys.executable, "-s", "-m", "coursekit.grader.sandbox_notebooks", "--results", str(results),
            "--timeout", str(ctx.limits.cell_timeout), *[str(folder / n) for n in names]]
     outcome = run_watched(cmd, cwd=folder, env=ctx.env, progress=results,
                           idle=ctx.limits.cell_timeout + KERNEL_STARTUP, wall=ctx.remaining(),

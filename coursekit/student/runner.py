@@ -27,7 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..paths import repo_root
+
+ROOT = repo_root()
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NOTEBOOK_ORDER = ["knn", "svm", "softmax", "two_layer_net", "optimizers", "features"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in kernel tracebacks
