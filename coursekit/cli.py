@@ -11,7 +11,6 @@ import argparse
 import importlib
 import os
 import sys
-from pathlib import Path
 
 from .errors import CourseKitError
 

@@ -38,7 +38,7 @@ def accuracies(splits):
     X_train, X_test = s["X_train"], s["X_test"]
     acc = {}
     knn = KNearestNeighbor().train(X_train, s["y_train"])
-    acc["knn"] = np.mean(knn.predict(X_test, k=KNN_K, chunk_size=500) == s["y_test"])
+    acc["knn"] = np.mean(knn.predict(X_test, k=KNN_K) == s["y_test"])
     for cls, (lr, reg) in LINEAR.items():
         clf = cls()
         clf.train(X_train, s["y_train"], learning_rate=lr, reg=reg, num_iters=NUM_ITERS, batch_size=200)

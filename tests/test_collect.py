@@ -75,11 +75,11 @@ def test_same_work_gives_the_same_zip(collected):
 
 
 def test_refuses_when_a_required_file_is_missing(kit):
-    (kit / "cs231n_lite" / "features.py").unlink()
+    (kit / "cs231n_lite" / "features" / "hog.py").unlink()
     (kit / "notebooks" / "svm.ipynb").unlink()
     code, out, err = _collect(kit)
     assert code == 1 and out == "" and not (kit / "submission.zip").exists()
-    assert err.strip() == (f"cs231n-lite collect: error: missing cs231n_lite/features.py, "
+    assert err.strip() == (f"cs231n-lite collect: error: missing cs231n_lite/features/hog.py, "
                            f"notebooks/svm.ipynb under {kit}; restore it from the kit")
 
 

@@ -1,29 +1,11 @@
-"""k-nearest neighbours: distance twins, votes, metrics, the chunked fast path."""
+"""k-nearest neighbours: distance twins, votes, metrics, errors."""
 
 import numpy as np
 import pytest
 
-from cs231n_lite.classifiers.k_nearest_neighbor import KNearestNeighbor, l1_distances
+from cs231n_lite.classifiers.k_nearest_neighbor import KNearestNeighbor
 from cs231n_lite.validation import NotTrainedError
-
-
-def float_data(seed=0, N=40, M=9, D=6, C=4):
-    rng = np.random.default_rng(seed)
-    return (rng.standard_normal((N, D)), rng.integers(0, C, size=N),
-            rng.standard_normal((M, D)))
-
-
-def pixel_data(seed=0, N=60, M=15, D=8, C=3):
-    """uint8 'images' with few levels: many exact distance ties and duplicates."""
-    rng = np.random.default_rng(seed)
-    X = rng.integers(0, 4, size=(N + M, D)).astype(np.uint8) * 80
-    return X[:N], rng.integers(0, C, size=N), X[N:]
-
-
-def float32_data(seed=0):
-    """float32 input: the fast path uses it without a copy and without centring."""
-    X_train, y_train, X = float_data(seed)
-    return X_train.astype(np.float32) + 5, y_train, X.astype(np.float32) + 5
+from knn_data import float_data, pixel_data
 
 
 def all_distances(knn, X):
@@ -73,8 +55,7 @@ def test_vote_ties_go_to_the_smaller_label():
     assert knn.predict_labels(dists, k=4).tolist() == [0]  # two votes each -> 0
     for k in (1, 2, 3, 4):
         X = np.zeros((1, 1))
-        assert (knn.predict(X, k=k).tolist() == knn.predict(X, k=k, chunk_size=1).tolist()
-                == knn.predict_labels(dists, k=k).tolist())
+        assert knn.predict(X, k=k).tolist() == knn.predict_labels(dists, k=k).tolist()
 
 
 def test_l1_and_l2_pick_different_neighbours():
@@ -88,61 +69,6 @@ def test_l1_and_l2_pick_different_neighbours():
     for num_loops in (0, 1, 2):
         assert l2.predict(X, num_loops=num_loops).tolist() == [1]
         assert l1.predict(X, num_loops=num_loops).tolist() == [0]
-    assert l2.predict(X, chunk_size=1).tolist() == [1]
-    assert l1.predict(X, chunk_size=1).tolist() == [0]
-
-
-def test_l1_distances_in_tiny_blocks():
-    X_train, _, X = float_data(N=13, M=7)
-    ref = np.abs(X[:, None] - X_train[None]).sum(-1)
-    for max_bytes in (1, 100, 10**9):  # one pair per block ... everything at once
-        np.testing.assert_allclose(l1_distances(X, X_train, max_bytes=max_bytes), ref, rtol=1e-12)
-
-
-@pytest.mark.parametrize("metric", ["l2", "l1"])
-@pytest.mark.parametrize("make", [float_data, pixel_data, float32_data])
-@pytest.mark.parametrize("k", [1, 3, 7])
-@pytest.mark.parametrize("chunk_size", [1, 4, None])
-def test_chunked_path_equals_plain(metric, make, k, chunk_size):
-    X_train, y_train, X = make()
-    knn = KNearestNeighbor(metric).train(X_train, y_train)
-    plain = knn.predict(X, k=k)
-    np.testing.assert_array_equal(knn.predict(X, k=k, chunk_size=chunk_size), plain)
-    dist, ind = knn.kneighbors(X, k=k, chunk_size=chunk_size)
-    ref = knn.compute_distances_two_loops(X)
-    order = np.argsort(ref, axis=1, kind="stable")[:, :k]  # ties -> smaller index
-    np.testing.assert_array_equal(ind, order)
-    np.testing.assert_allclose(dist, np.take_along_axis(ref, order, axis=1), rtol=1e-6)
-    if make is not float32_data:  # the reference is float64: exact agreement
-        np.testing.assert_allclose(dist, np.take_along_axis(ref, order, axis=1), rtol=1e-12)
-
-
-def test_exact_rerank_separates_what_float32_cannot():
-    # Training points 0 and 1 round to the SAME float32 value, but 1 is nearer
-    # to the query 0; point 2 keeps the training mean near 0 (the fast path
-    # centres the data, which would otherwise make them separable).
-    X_train = np.array([[20000.002], [20000.001], [-40000.003]])
-    assert np.float32(X_train[0, 0]) == np.float32(X_train[1, 0])
-    knn = KNearestNeighbor().train(X_train, np.array([0, 1, 2]))
-    X = np.zeros((1, 1))
-    assert knn.predict(X, num_loops=2).tolist() == [1]
-    assert knn.predict(X, chunk_size=1).tolist() == [1]
-    dist, ind = knn.kneighbors(X, k=2)
-    assert ind.tolist() == [[1, 0]]
-    np.testing.assert_allclose(dist, [[20000.001, 20000.002]], rtol=1e-14)
-
-
-def test_fast_path_on_image_sized_data():
-    # CIFAR-like scale of values and dimension; float32 sgemm + exact re-ranking
-    # must reproduce float64 brute force exactly.
-    rng = np.random.default_rng(3)
-    base = rng.integers(0, 256, size=(20, 3072))
-    X_all = np.clip(base[rng.integers(0, 20, 260)] + rng.integers(-6, 7, (260, 3072)), 0, 255)
-    X_all = X_all.astype(np.uint8)
-    X_train, X, y_train = X_all[:200], X_all[200:], rng.integers(0, 10, 200)
-    knn = KNearestNeighbor().train(X_train, y_train)
-    for k in (1, 5):
-        np.testing.assert_array_equal(knn.predict(X, k=k, chunk_size=16), knn.predict(X, k=k))
 
 
 def test_train_memorises_without_copy():
@@ -156,13 +82,11 @@ def test_train_memorises_without_copy():
 @pytest.mark.parametrize("call, name", [
     (lambda knn, X: knn.predict(X, k=0), "k"),
     (lambda knn, X: knn.predict(X, k=41), "k"),  # only 40 training points
-    (lambda knn, X: knn.predict(X, k=41, chunk_size=4), "k"),
     (lambda knn, X: knn.predict(X, k=1.5), "k"),
     (lambda knn, X: knn.predict(X[:, :-1]), "X"),
     (lambda knn, X: knn.compute_distances_two_loops(X[:, :-1]), "X"),
     (lambda knn, X: knn.predict(np.where(X > 1, np.nan, X)), "X"),
     (lambda knn, X: knn.predict(X, num_loops=3), "num_loops"),
-    (lambda knn, X: knn.predict(X, chunk_size=0), "chunk_size"),
     (lambda knn, X: knn.predict_labels(np.ones((2, 39))), "dists"),
     (lambda knn, X: knn.predict_labels(np.ones((2, 40)), k=0), "k"),
     (lambda knn, X: knn.train(X, np.zeros(len(X) - 1, dtype=int)), "y"),
@@ -179,15 +103,8 @@ def test_bad_input_names_the_argument(call, name):
 def test_predict_before_train_and_unknown_metric():
     X = np.ones((2, 3))
     for call in (lambda knn: knn.predict(X), lambda knn: knn.compute_distances_no_loops(X),
-                 lambda knn: knn.kneighbors(X), lambda knn: knn.predict_labels(X)):
+                 lambda knn: knn.predict_labels(X)):
         with pytest.raises(NotTrainedError, match="not trained"):
             call(KNearestNeighbor())
     with pytest.raises(ValueError, match="metric"):
         KNearestNeighbor("cosine")
-
-
-def test_l1_distances_convert_uint8_without_wrapping():
-    X_train = np.array([[0, 255], [10, 20]], dtype=np.uint8)
-    X = np.array([[255, 0]], dtype=np.uint8)
-    np.testing.assert_array_equal(l1_distances(X, X_train, max_bytes=16), [[510.0, 265.0]])
-    assert l1_distances(X, X_train).dtype == np.float64
