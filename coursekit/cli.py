@@ -1,4 +1,4 @@
-"""The `cs231n-lite` command: run, data download, release, check, collect, grade, merge.
+"""The `cs231n-lite` command: run, data download, check, hint, collect, release, grade, merge.
 
 Every subcommand returns an exit code; a command that cannot do its job prints
 ONE line (``cs231n-lite <command>: error: ...``) on stderr and returns non-zero.
@@ -20,6 +20,7 @@ PASSTHROUGH = {"run": "coursekit.student.runner", "download": "cs231n_lite.downl
 # command -> module with main(args), grouped by room: student, release, grader
 COMMANDS = {
     "check": "coursekit.student.checks.report",
+    "hint": "coursekit.student.hint",
     "collect": "coursekit.student.collect",
     "release": "coursekit.release.build",
     "grade": "coursekit.grader.grade",
@@ -68,9 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", help="the instructor repository (default: .)")
     p = sub.add_parser("check", help="check your implementation, per function")
     p.add_argument("part", nargs="?", default="all",
-                   help="knn, svm, softmax, two_layer_net, optim, features or all")
+                   help="knn, svm, softmax, two_layer_net, features, optim or all")
     p.add_argument("--root", default=".", help="folder holding your cs231n_lite/ (default: .)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per function")
+    p = sub.add_parser("hint", help="progressive hints for a function you write")
+    p.add_argument("function", nargs="?", default=None,
+                   help="e.g. svm_loss_naive or KNearestNeighbor.predict_labels (none: list them)")
+    p.add_argument("level", nargs="?", type=int, default=1,
+                   help="1 the idea, 2 the steps, 3 the formula (default 1)")
     p = sub.add_parser("collect", help="zip your work for submission")
     p.add_argument("--root", default=".", help="your kit folder (default: .)")
     p.add_argument("--out", default=None, help="zip file (default: ROOT/submission.zip)")

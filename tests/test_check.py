@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import grading_corpus as corpus
@@ -85,7 +86,7 @@ def test_unknown_part_is_one_line(kits):
     code, out, err = _check(kits / "release", "svn")
     assert code == 1 and out == ""
     assert err.strip() == ("cs231n-lite check: error: unknown part 'svn'; choose one of knn, svm, "
-                           "softmax, two_layer_net, optim, features or all")
+                           "softmax, two_layer_net, features, optim or all")
 
 
 def test_infinite_loop_times_out(tmp_path):
@@ -106,3 +107,29 @@ def test_summary_counts_statuses():
     results = [CheckResult("svm", "a", "passed"), CheckResult("svm", "b", "wrong", "x"),
                CheckResult("svm", "c", "passed")]
     assert summary(results) == "3 checks: 2 passed, 1 wrong"
+
+
+def test_a_failing_check_blames_the_function_it_calls(monkeypatch):
+    """elastic_net_penalty reuses l1_penalty: a wrong l1_penalty is named, not elastic net."""
+    from cs231n_lite.classifiers import regularization
+    from coursekit.student.checks.base import find_check
+
+    monkeypatch.setattr(regularization, "l1_penalty", lambda W, reg: (0.0, 0.0 * W))
+    result = run_check(find_check("elastic_net_penalty"))
+    assert result.status == "wrong"
+    assert result.reason.startswith("it calls l1_penalty, which is wrong: loss for W = ")
+    assert result.reason.endswith("-- fix l1_penalty first")
+    assert run_check(find_check("l2_penalty")).status == "passed"
+
+
+def test_checks_use_their_own_numerical_gradient(monkeypatch):
+    """A broken cs231n_lite.gradient_check must not break (or fool) the gradient checks."""
+    from cs231n_lite import gradient_check
+    from coursekit.student.checks.base import find_check, numerical_gradient, numerical_gradient_array
+
+    monkeypatch.setattr(gradient_check, "eval_numerical_gradient", lambda *a, **k: 1 / 0)
+    assert run_check(find_check("svm_loss_naive")).status == "passed"
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    assert np.allclose(numerical_gradient(lambda v: np.sum(v ** 3), x), 3 * x ** 2, rtol=1e-8)
+    dout = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    assert np.allclose(numerical_gradient_array(np.sin, x, dout), np.cos(x) * dout, rtol=1e-8)

@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import ast
 import io
-import json
 import re
 import tokenize
 from dataclasses import dataclass
 
-START_LINE = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
-END_LINE = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
-ANSWER_STUB = "YOUR ANSWER HERE"
+from ..blocks import ANSWER_STUB, END_LINE, START_LINE, student_block  # noqa: F401 (re-exported)
 
 # phrase -> (kind, is_begin)
 PHRASES = {
@@ -146,12 +143,6 @@ def region_owner(functions, line: int, fallback: str) -> str:
     """Innermost function containing 1-based ``line``, else ``fallback``."""
     inside = [f for f in functions if f[0] <= line <= f[1]]
     return max(inside, key=lambda f: f[0])[2] if inside else fallback
-
-
-def student_block(indent: str, owner: str) -> list[str]:
-    """The three lines that replace a solution region."""
-    message = json.dumps(f"{owner}: implement this region (see the TODO above)")
-    return [indent + START_LINE, f"{indent}raise NotImplementedError({message})", indent + END_LINE]
 
 
 def strip_regions(source: str, where: str, fallback_owner: str, *, python: bool = True,

@@ -7,9 +7,10 @@ reference; see :mod:`coursekit.checks.base` for the outcomes.
 from __future__ import annotations
 
 from . import features, knn, optim, softmax, svm, two_layer_net  # noqa: F401  (register)
+from ...manifest import ORDER
 from .base import REGISTRY, Check, CheckResult, Wrong, run_check
 
-PARTS = ("knn", "svm", "softmax", "two_layer_net", "optim", "features")
+PARTS = tuple(nb.part for nb in ORDER)  # the notebooks' order
 
 
 def checks_for(part: str = "all") -> list[Check]:

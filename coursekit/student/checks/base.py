@@ -43,6 +43,7 @@ class Check:
     module: str  # e.g. "cs231n_lite.classifiers.linear_svm"
     name: str  # the function's qualified name, as in the NotImplementedError
     run: Callable  # run(module) -> None, raises Wrong / whatever the student raises
+    depends: tuple = ()  # names of the checks of student functions this one calls
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,24 @@ class CheckResult:
 REGISTRY: list[Check] = []
 
 
-def check(part: str, module: str, name: str):
-    """Decorator: register ``fn(module)`` as the check of ``module.name``."""
+def check(part: str, module: str, name: str, depends=()):
+    """Decorator: register ``fn(module)`` as the check of ``module.name``.
+
+    ``depends`` names the checks of other student functions that ``name``
+    calls (``elastic_net_penalty`` calls ``l1_penalty``): when this check
+    fails and one of those fails too, the result blames that one.
+    """
     def register(fn):
-        REGISTRY.append(Check(part, module, name, fn))
+        REGISTRY.append(Check(part, module, name, fn, tuple(depends)))
         return fn
     return register
+
+
+def find_check(name: str) -> Check:
+    for chk in REGISTRY:
+        if chk.name == name:
+            return chk
+    raise KeyError(f"no check named {name!r}")
 
 
 # ----------------------------------------------------------------- helpers
@@ -119,6 +132,29 @@ def expect_close(name: str, got, expected, where: str, *, rtol=1e-6, atol=1e-8) 
                     f"(max relative error {err:.1e} > tolerance {rtol:.0e})")
 
 
+def numerical_gradient(f, x, h=1e-5) -> np.ndarray:
+    """Centred differences of scalar ``f`` at a float64 copy of ``x`` (the checks' own:
+    never the student's ``cs231n_lite.gradient_check``, which may be the thing that is wrong)."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(*x.shape):
+        old = x[ix]
+        x[ix] = old + h
+        fp = float(f(x.copy()))
+        x[ix] = old - h
+        fm = float(f(x.copy()))
+        x[ix] = old
+        grad[ix] = (fp - fm) / (2 * h)
+    return grad
+
+
+def numerical_gradient_array(f, x, dout, h=1e-5) -> np.ndarray:
+    """Centred differences of array-valued ``f`` contracted with the upstream ``dout``:
+    the gradient of ``sum(f(x) * dout)``; the checks' own, like :func:`numerical_gradient`."""
+    dout = np.asarray(dout, dtype=np.float64)
+    return numerical_gradient(lambda v: np.sum(np.asarray(f(v), dtype=np.float64) * dout), x, h)
+
+
 def expect_gradient(name: str, analytic, numeric, where: str, *, tol=1e-6) -> None:
     """Analytic vs centred-difference gradient (see cs231n_lite.gradient_check)."""
     err = max_rel_error(analytic, numeric)
@@ -156,7 +192,26 @@ def _alarm(seconds: float):
     return ctx()
 
 
-def run_check(chk: Check, timeout: float = 60.0) -> CheckResult:
+def run_check(chk: Check, timeout: float = 60.0, _seen=None) -> CheckResult:
+    """Run one check; when it fails because a function it calls fails its own
+    check, say so and name that function. Never raises (but Ctrl-C)."""
+    result = _run_one(chk, timeout)
+    if result.status in ("passed", "not implemented yet", "timed out") or not chk.depends:
+        return result
+    seen = set() if _seen is None else _seen
+    for name in chk.depends:
+        if name in seen:
+            continue
+        seen.add(name)
+        dep = run_check(find_check(name), timeout, seen)
+        if dep.status != "passed":
+            blame = f"{dep.status}{': ' + dep.reason if dep.status in ('wrong', 'crashed') else dep.reason}"
+            return CheckResult(chk.part, chk.name, result.status,
+                               f"it calls {name}, which is {blame} -- fix {name} first")
+    return result
+
+
+def _run_one(chk: Check, timeout: float) -> CheckResult:
     """Import the student's module and run one check; never raises (but Ctrl-C)."""
     package_dir = None
     try:

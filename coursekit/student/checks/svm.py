@@ -57,7 +57,7 @@ def l1_penalty(m):
                  0.1 * np.array([[1, -1, 0], [1, 0, -1]]), where + " (reg * sign(W), 0 at 0)")
 
 
-@check("svm", REG, "elastic_net_penalty")
+@check("svm", REG, "elastic_net_penalty", depends=("l1_penalty", "l2_penalty"))
 def elastic_net_penalty(m):
     where = f"for W = {W_PEN.tolist()}, reg = 0.1 and l1_ratio = 0.25"
     loss, dW = m.elastic_net_penalty(W_PEN.copy(), 0.1, 0.25)
