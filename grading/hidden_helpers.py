@@ -5,6 +5,17 @@
   failed import so a module that hangs at import time costs one timeout.
 * :func:`num_grad` is the grader's own centred difference: it never trusts
   the submission's copy of ``cs231n_lite.gradient_check``.
+* :func:`changed_inputs` calls a student function and reports which array
+  arguments it modified in place.
+
+Style of the hidden tests (so they also work when the student's code runs
+in another process and every call is a message): reach student code only
+through ``student(...)`` inside each test; pass plain data (numbers, strings,
+None, tuples/lists/dicts, numpy arrays, numpy Generators); treat every
+attribute read of a student object as a copy and set state by assigning the
+whole attribute (``net.params = {...}``, ``model.W = W``), never by mutating
+what a read returned; check in-place modification with
+:func:`changed_inputs`, never by inspecting your own arrays afterwards.
 """
 
 import importlib
@@ -57,3 +68,19 @@ def blobs(seed=0, n=90, classes=3, dim=6, spread=4.0, noise=0.4):
 def loss_problem(seed, N=10, D=7, C=5, scale=1.0):
     rng = np.random.default_rng(seed)
     return scale * rng.standard_normal((D, C)), rng.standard_normal((N, D)), rng.integers(0, C, N)
+
+
+def changed_inputs(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` and the names of the array arguments it modified in place.
+
+    Returns ``(result, names)``: positional arguments are named ``"arg0"``,
+    ``"arg1"``, ...; keyword arguments by their keyword.
+    """
+    named = [(f"arg{i}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    before = {name: np.array(a, copy=True) for name, a in named if isinstance(a, np.ndarray)}
+    result = fn(*args, **kwargs)
+    after = dict(named)
+    changed = [name for name, old in before.items()
+               if not np.array_equal(after[name], old, equal_nan=True)]
+    return result, changed
+
