@@ -149,6 +149,12 @@ def test_release_leaves_instructor_files_out(kit):
     assert {p for p in released if p.startswith("tests/")} == {"tests/test_public_checks.py"}
     assert "tests/test_release.py" in report.left_out
     assert {"pyproject.toml", "README.md", "cs231n_lite/__init__.py", "coursekit/cli.py"} <= released
+    # the students' README, nothing about grading or the instructors' tools
+    readme = (out / "README.md").read_text()
+    assert readme == (ROOT / "docs" / "README.student.md").read_text()
+    for word in ("grading", "grade", "benchmarks", "instructors.md", ".ci", "release", "rubric"):
+        assert word not in readme.lower(), word
+    assert not (out / "docs").exists() or not any((out / "docs").iterdir())
     # the instructors' rooms of coursekit are marked instructor-only as packages
     assert not any(p.startswith(("coursekit/grader/", "coursekit/release/")) for p in released)
     assert "coursekit/grader/sandbox.py" in report.left_out

@@ -3,8 +3,11 @@
 What happens to each file of the repository (tracked or untracked-but-not-
 ignored when it is a git checkout, else every file):
 
+* the students' README: ``docs/README.student.md`` becomes the kit's
+  ``README.md`` (the instructors' README is left out);
 * left out: ``.git``, ``grading/``, ``benchmarks/``, ``.ci/``, the instructor
-  docs (``docs/instructors.md``, ``docs/notebooks.md``), caches and virtual
+  docs (``docs/instructors.md``, ``docs/notebooks.md``,
+  ``docs/design-notes.md``), caches and virtual
   environments; every ``.py`` file that carries the line ``# coursekit:
   instructor-only`` in its first five lines, and every package whose
   ``__init__.py`` does (the kit's fast paths, the release and grader rooms of
@@ -40,7 +43,9 @@ from .markers import ANSWER_STUB, MarkerError, find_regions, strip_regions, stud
 PUBLIC_TEST_MARK = "# coursekit: public"
 INSTRUCTOR_ONLY_MARK = "# coursekit: instructor-only"
 EXCLUDED_TOP = {".git", "grading", "benchmarks", ".ci", ".venv", "venv", "build", "dist"}
-EXCLUDED_FILES = {"docs/instructors.md", "docs/notebooks.md"}
+EXCLUDED_FILES = {"docs/instructors.md", "docs/notebooks.md", "docs/design-notes.md"}
+# instructor source -> student kit: the students' README replaces the instructors'
+RENAMED = {"docs/README.student.md": "README.md"}
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".mypy_cache"}
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
@@ -105,6 +110,8 @@ def is_released(rel: str, root: Path) -> bool:
     p = PurePosixPath(rel)
     if p.parts[0] in EXCLUDED_TOP or rel in EXCLUDED_FILES:
         return False
+    if rel in RENAMED.values() and any((root / src).is_file() for src in RENAMED):
+        return False  # replaced by its student version
     if set(p.parts) & EXCLUDED_PARTS or rel.endswith(EXCLUDED_SUFFIXES):
         return False
     if any(part.endswith(".egg-info") for part in p.parts):
@@ -177,7 +184,8 @@ def release_notebook(text: str, rel: str) -> tuple[str, int, int]:
 
 
 def _write_one(root: Path, staging: Path, rel: str, report: ReleaseReport) -> None:
-    src, dst = root / rel, staging / rel
+    src, rel = root / rel, RENAMED.get(rel, rel)
+    dst = staging / rel
     dst.parent.mkdir(parents=True, exist_ok=True)
     if rel.endswith(".py"):
         text, n = release_python(src.read_text(encoding="utf-8"), rel)
