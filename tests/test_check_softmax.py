@@ -38,6 +38,19 @@ dW = X.T @ dscores / num_train + 2 * reg * W
 dW = dW.astype(W.dtype, copy=False)
 """
 
+# A student's vectorized loss that takes the log of the normalised probability:
+# it underflows to 0 when the correct class is 1000 behind.
+LOG_OF_PROBABILITY = """
+scores = X @ W
+scores = scores - np.max(scores, axis=1, keepdims=True)
+probs = np.exp(scores)
+probs /= np.sum(probs, axis=1, keepdims=True)
+loss = -np.mean(np.log(probs[np.arange(num_train), y])) + reg * np.sum(W * W)
+dscores = probs.copy()
+dscores[np.arange(num_train), y] -= 1
+dW = (X.T @ dscores / num_train + 2 * reg * W).astype(W.dtype, copy=False)
+"""
+
 # (name, function, [(old, new) textual changes in the reference], message fragments)
 PLANTS = [
     ("naive: no max subtraction (overflow -> inf)", "softmax_loss_naive",
@@ -55,6 +68,10 @@ PLANTS = [
      [("np.max(probs, axis=1, keepdims=True)", "np.max(probs, axis=1)")],
      ["crashed on a problem with N=5 samples, D=4 features, C=3 classes (reg=0): ValueError: "
       "operands could not be broadcast", "softmax.py:", "over the wrong axis"]),
+    ("vectorized: log of the normalised probability (underflows to 0)", "softmax_loss_vectorized",
+     "region:" + LOG_OF_PROBABILITY,
+     ["loss is inf for scores (1000, 0, 0)", "true class 1", "expected 1000.",
+      "hint softmax_loss_vectorized 2"]),
     ("naive: dW not divided by N", "softmax_loss_naive",
      [("    dW /= num_train\n", "")],
      ["dW on a problem with N=5 samples", "is 5 times the mean of the samples' dW", "divide dW by N"]),

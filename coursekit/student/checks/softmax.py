@@ -47,7 +47,7 @@ EXTREME = (
     ((-1000.0, -1000.0, -1000.0), 2, float(np.log(3.0)), "ln 3 = 1.0986"),
 )
 STABLE_FIX = ("np.exp(1000) is inf and np.exp(-1000) is 0 in float64: the loss and dW must "
-              "stay finite and accurate for scores of any size (cs231n-lite hint {name} 3)")
+              "stay finite and accurate for scores of any size (cs231n-lite hint {name} 2)")
 
 
 def _name(fn) -> str:
