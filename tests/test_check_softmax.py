@@ -108,6 +108,40 @@ PLANTS = [
 ]
 
 
+# The hidden test (grading/test_softmax_contracts.py) that mirrors the check each mistake fails.
+HIDDEN = {
+    "naive: no max subtraction (overflow -> inf)": "test_scores_of_1000_both_ways",
+    "vectorized: no max subtraction (overflow -> nan)": "test_scores_of_1000_both_ways",
+    "vectorized: log of the normalised probability (underflows to 0)": "test_scores_of_1000_both_ways",
+    "vectorized: max over axis 0": "test_axis_matters",
+    "vectorized: max without keepdims (shapes do not fit)": "test_axis_matters",
+    "naive: dW not divided by N": "test_axis_matters",
+    "vectorized: dW not divided by N": "test_axis_matters",
+    "naive: loss not divided by N": "test_axis_matters",
+    "vectorized: log of the sum per class (over axis 0)": "test_axis_matters",
+    "vectorized: probabilities normalised per class (sum over axis 0, keepdims)": "test_axis_matters",
+    "naive: reg * W instead of 2 * reg * W": "test_reg_is_exactly_reg_sum_w2_and_2_reg_w",
+    "vectorized: reg * W instead of 2 * reg * W": "test_reg_is_exactly_reg_sum_w2_and_2_reg_w",
+    "naive: reg gradient computed in W itself (W *= 2 * reg)": "test_inputs_are_not_modified",
+    "vectorized: 'stabilised' by shifting the caller's W (the scores array it aliases)":
+        "test_inputs_are_not_modified",
+    "vectorized: float64 dW for float32 W and float64 X": "test_dW_has_W_dtype_and_int32_labels_work",
+}
+
+
+def _contracts():
+    """grading/test_softmax_contracts.py as a module (instructor-only; never released)."""
+    sys.path.insert(0, str(ROOT / "grading"))
+    try:
+        spec = importlib.util.spec_from_file_location("softmax_contracts_under_test",
+                                                      ROOT / "grading" / "test_softmax_contracts.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "grading"))
+    return module
+
+
 def planted(tmp_path, function, changes):
     """The reference module with ``changes`` applied, loaded under a fresh name."""
     pkg = tmp_path / f"plant{next(_COUNTER)}"
@@ -146,6 +180,23 @@ def test_each_mistake_fails_its_own_check(tmp_path, label, function, changes, fr
 @pytest.mark.parametrize("function", ["softmax_loss_naive", "softmax_loss_vectorized"])
 def test_reference_passes(tmp_path, function):
     find_check(function).run(planted(tmp_path, function, []))
+
+
+@pytest.mark.parametrize("label, function, changes", [p[:3] for p in PLANTS], ids=[p[0] for p in PLANTS])
+def test_the_mirroring_hidden_test_fails_too(tmp_path, monkeypatch, label, function, changes):
+    contracts = _contracts()
+    monkeypatch.setattr(contracts, "student", lambda name: planted(tmp_path, function, changes))
+    with pytest.raises((AssertionError, ValueError)):
+        getattr(contracts, HIDDEN[label])()
+
+
+def test_hidden_contract_tests_pass_on_the_reference(tmp_path, monkeypatch):
+    contracts = _contracts()
+    monkeypatch.setattr(contracts, "student", lambda name: planted(tmp_path, "softmax_loss_naive", []))
+    names = [n for n in dir(contracts) if n.startswith("test_")]
+    assert len(names) == 6
+    for name in names:
+        getattr(contracts, name)()
 
 
 def test_vectorized_blames_a_wrong_naive_twin(tmp_path):

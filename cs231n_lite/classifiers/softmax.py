@@ -95,9 +95,10 @@ def softmax_loss_naive(W, X, y, reg):
 def softmax_loss_vectorized(W, X, y, reg):
     """Softmax loss and gradient, without Python loops.
 
-    Inputs, outputs and errors are the same as :func:`softmax_loss_naive`.
-    float32 inputs give a float32 gradient (no upcast), so training on
-    float32 data runs at single-precision BLAS speed.
+    Inputs, outputs and errors are the same as :func:`softmax_loss_naive`:
+    ``dW`` has ``W``'s dtype, so float32 weights give a float32 gradient (also
+    with float64 ``X``) and training on float32 data runs at single-precision
+    BLAS speed.
     """
     W, X, y, reg = check_loss_inputs(W, X, y, reg)
     loss, dW = 0.0, np.zeros_like(W)
