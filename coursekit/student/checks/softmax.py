@@ -5,7 +5,7 @@ lecture's worked example (its forward numbers), values worked out by hand
 for scores of +-1000, the exact effect of ``reg``, centred-difference
 gradients (``base.numerical_gradient``), the fact that the loss of a batch is
 the mean of its samples' losses, and, for the vectorized loss, the
-student's own naive twin. Each contract the docstrings promise has a check:
+student's own naive twin (when it passes its own check). Each contract the docstrings promise has a check:
 stability both ways, ``dW`` of ``W``'s dtype, int32 labels, inputs untouched.
 """
 
@@ -255,7 +255,12 @@ NAIVE_TWIN_PROBLEMS = ((1, 3, 2, 0.0), (7, 5, 3, 0.2), (20, 10, 10, 0.05))
 
 
 def check_matches_naive(m) -> None:
-    """The vectorized loss equals the student's naive twin on random problems."""
+    """The vectorized loss equals the student's naive twin on random problems.
+
+    Only a naive twin that passes its own check is a reference: when it fails
+    (its own line says why), the comparison is skipped and the vectorized
+    loss stands on its other checks.
+    """
     naive, vec = m.softmax_loss_naive, m.softmax_loss_vectorized
     for seed, (N, D, C, reg) in enumerate(NAIVE_TWIN_PROBLEMS):
         W, X, y = L.small_problem(seed=20 + seed, N=N, D=D, C=C)
@@ -263,15 +268,16 @@ def check_matches_naive(m) -> None:
         try:
             ref = L.call(naive, W, X, y, reg, where)
         except NotImplementedError:
-            return  # nothing to compare with yet; the other checks stand on their own
+            return  # nothing to compare with yet
+        except Exception:  # noqa: BLE001 - a crashing twin is no reference
+            return
         got = L.call(vec, W, X, y, reg, where)
         if np.isclose(got[0], ref[0], rtol=1e-8) and np.allclose(got[1], ref[1], rtol=1e-6, atol=1e-10):
             continue
         try:
             _base_checks(naive)
-        except Wrong as err:
-            raise Wrong(f"it disagrees {where} with softmax_loss_naive, which is itself wrong: "
-                        f"{err} -- fix softmax_loss_naive first") from None
+        except Exception:  # noqa: BLE001 - Wrong or a crash: the twin is no reference
+            return
         expect_close("loss", got[0], ref[0], where + " vs your softmax_loss_naive", rtol=1e-8)
         expect_close("dW", got[1], ref[1], where + " vs your softmax_loss_naive", rtol=1e-6, atol=1e-10)
 
