@@ -50,9 +50,10 @@ def test_scores_of_1000_both_ways():
             dW = np.asarray(dW, dtype=float)
             assert np.isfinite(loss) and np.all(np.isfinite(dW)), \
                 f"{name}: scores {scores}, class {label}: loss {loss}, dW {dW} (must stay finite)"
-            assert abs(loss - expected) < 1e-9, f"{name}: scores {scores}, class {label}: loss {loss}, expected {expected}"
+            where = f"{name}: scores {scores}, true class {label}"
+            assert abs(loss - expected) < 1e-9, f"{where}: loss {loss}, expected {expected}"
             num = num_grad(lambda w: _xent(w, X, y, 0.0), W.copy(), h=1e-3)
-            assert np.allclose(dW, num, atol=1e-6), f"{name}: scores {scores}, class {label}: dW {dW}, expected {num}"
+            assert np.allclose(dW, num, atol=1e-6), f"{where}: dW {dW}, expected {num}"
         W32 = np.array([[95.0, -95.0, 0.0]], dtype=np.float32)  # exp(95) is inf in float32
         with np.errstate(all="ignore"):
             loss, dW = fn(W32, np.ones((2, 1), dtype=np.float32), np.array([1, 0]), 0.0)
@@ -65,10 +66,11 @@ def test_dW_has_W_dtype_and_int32_labels_work():
     for name, fn in _losses():
         for w_dt, x_dt in ((np.float32, np.float32), (np.float32, np.float64), (np.float64, np.float32)):
             loss, dW = fn(W.astype(w_dt), X.astype(x_dt), y, 0.1)
+            where = f"{name}: {np.dtype(w_dt)} W, {np.dtype(x_dt)} X"
             assert np.asarray(dW).dtype == np.dtype(w_dt), \
-                f"{name}: {np.dtype(w_dt)} W, {np.dtype(x_dt)} X: dW is {np.asarray(dW).dtype}, expected W's dtype"
+                f"{where}: dW is {np.asarray(dW).dtype}, expected W's dtype"
             ref = _xent(W.astype(w_dt), X.astype(x_dt), y, 0.1)
-            assert abs(loss - ref) < 1e-4 * abs(ref), f"{name}: {np.dtype(w_dt)} W, {np.dtype(x_dt)} X: loss {loss}, expected {ref}"
+            assert abs(loss - ref) < 1e-4 * abs(ref), f"{where}: loss {loss}, expected {ref}"
         l64, d64 = fn(W, X, y.astype(np.int64), 0.1)
         l32, d32 = fn(W, X, y.astype(np.int32), 0.1)
         assert abs(l64 - _xent(W, X, y, 0.1)) < 1e-10, f"{name}: loss {l64} is wrong"

@@ -202,7 +202,8 @@ def test_hidden_contract_tests_pass_on_the_reference(tmp_path, monkeypatch):
 def test_vectorized_is_compared_with_a_naive_twin_that_passes_its_check(tmp_path):
     """Wrong on N = 7 only, a problem its other checks do not use: the twin catches it."""
     module = planted(tmp_path, "softmax_loss_vectorized",
-                     [("    dW += 2 * reg * W\n", "    dW += 2 * reg * W\n    dW[0, 0] += 1e-3 * (X.shape[0] == 7)\n")])
+                     [("    dW += 2 * reg * W\n",
+                       "    dW += 2 * reg * W\n    dW[0, 0] += 1e-3 * (X.shape[0] == 7)\n")])
     with pytest.raises(Wrong, match=r"dW on a random problem \(N=7, D=5, C=3, reg=0.2, seed 21\) vs "
                                     r"your softmax_loss_naive: expected .* got"):
         find_check("softmax_loss_vectorized").run(module)
@@ -212,7 +213,8 @@ def test_a_wrong_naive_twin_is_no_reference(tmp_path):
     """A correct vectorized loss passes although it disagrees with a wrong naive one,
     which fails its own check."""
     module = planted(tmp_path, "softmax_loss_naive",
-                     [("    dW += 2 * reg * W\n", "    dW += 2 * reg * W\n    dW[0, 0] += 1e-3 * (X.shape[0] > 5)\n")])
+                     [("    dW += 2 * reg * W\n",
+                       "    dW += 2 * reg * W\n    dW[0, 0] += 1e-3 * (X.shape[0] > 5)\n")])
     find_check("softmax_loss_vectorized").run(module)
     with pytest.raises(Wrong, match="dW differs from the numerical gradient"):
         find_check("softmax_loss_naive").run(module)
