@@ -51,8 +51,8 @@ def _expect_unchanged(call, named_inputs, before):
 
 
 # -------------------------------------------------------- colour histogram
-RED, YELLOW, GREEN, CYAN, BLUE, MAGENTA = ((255, 0, 0), (255, 255, 0), (0, 255, 0),
-                                           (0, 255, 255), (0, 0, 255), (255, 0, 255))
+RED, YELLOW, GREEN, BLUE, MAGENTA = ((255, 0, 0), (255, 255, 0), (0, 255, 0), (0, 0, 255),
+                                     (255, 0, 255))
 # Hues (fraction of the circle): red 0, yellow 1/6, green 1/3, cyan 1/2, blue 2/3,
 # magenta 5/6; grey (R = G = B, black and white too) 0. On the [0, 255] scale:
 # 0, 42.5, 85, 127.5, 170, 212.5.
