@@ -52,7 +52,7 @@ def test_hog_and_colour_features_beat_raw_pixels_by_ten_points(splits):
     X_train, y_train, X_val, y_val, X_test, y_test = splits
     images = (X_train, X_val, X_test)
     raw = standardise(*[X.reshape(len(X), -1) for X in images])
-    fns = [hog_feature, functools.partial(color_histogram_hsv, nbin=10)]  # both run batched
+    fns = [hog_feature, functools.partial(color_histogram_hsv, nbin=10)]  # run image by image
     feats = standardise(*[extract_features(X, fns) for X in images])
     assert feats[0].shape[1] == 144 + 10 + 1
 

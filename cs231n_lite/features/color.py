@@ -40,21 +40,29 @@ def rgb_to_gray(im, weights=GRAY_WEIGHTS):
 def color_histogram_hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
     """Histogram of the hue of an RGB image.
 
-    Hue comes from ``matplotlib.colors.rgb_to_hsv(im / xmax)`` scaled to
-    ``[0, xmax)``; grey pixels (saturation 0) get hue 0. Bins are
-    ``np.linspace(xmin, xmax, nbin + 1)``, the last one closed.
+    The hue of a pixel is the H channel of ``matplotlib.colors.rgb_to_hsv(im
+    / xmax)`` (a fraction of the colour circle in ``[0, 1)``) scaled back to
+    ``[0, xmax)``, i.e. multiplied by ``xmax``; grey pixels (R = G = B, black
+    and white included) have saturation 0 and hue 0. Bins are the ``nbin``
+    intervals between ``np.linspace(xmin, xmax, nbin + 1)``, each closed on
+    the left and open on the right except the last one, closed on both sides
+    (``np.histogram``'s rule): a hue exactly on an edge belongs to the bin
+    that starts there. Pixels whose hue lies outside ``[xmin, xmax]`` are not
+    counted.
 
     Parameters
     ----------
     im : ndarray of shape (H, W, 3)
-        Values in ``[0, xmax]``.
+        Values in ``[0, xmax]`` (uint8 or float); not modified.
     nbin : int
         Number of bins.
     xmin, xmax : float
-        Range of the bins; ``xmax`` is also the image's maximum value.
+        Range of the bins; ``xmax`` is also the image's maximum value (255
+        for 8-bit images, 1.0 for images scaled to [0, 1]).
     normalized : bool
-        True: fraction of pixels per bin (sums to 1, CS231n's
-        ``density=True`` times the bin width). False: pixel counts.
+        True: the fraction of the counted pixels in each bin (sums to 1;
+        CS231n's ``density=True`` times the bin width), all zeros when no
+        pixel is counted. False: the pixel counts, as floats.
 
     Returns
     -------
@@ -69,9 +77,11 @@ def color_histogram_hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
     edges = _hue_edges(nbin, xmin, xmax)
     _check_range(im, "im", xmax)
     hist = np.zeros(nbin)
-    # TODO: convert im / xmax to HSV with matplotlib.colors.rgb_to_hsv, scale
-    # the hue channel back to [0, xmax], histogram it into `edges`
-    # (np.histogram) and, if normalized, divide by the number of counted pixels.
+    # TODO: compute the hue of every pixel on the [0, xmax] scale (see the
+    # definition above), count the pixels whose hue falls in each bin of
+    # `edges` (bin rule above), and store in `hist` (float64, shape (nbin,))
+    # the counts, or with normalized=True the fraction of the COUNTED pixels
+    # per bin (zeros if none is counted). Do not modify `im`.
     ### BEGIN SOLUTION
     hue = matplotlib.colors.rgb_to_hsv(im / xmax)[..., 0] * xmax
     hist = np.histogram(hue, bins=edges)[0].astype(np.float64)

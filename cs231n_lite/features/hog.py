@@ -41,19 +41,23 @@ def image_gradients(gray):
     Parameters
     ----------
     gray : ndarray of shape (H, W)
+        Integer images are converted to float64 first; not modified.
 
     Returns
     -------
-    gx : ndarray of shape (H, W)
-        ``gray[r, c + 1] - gray[r, c - 1]``; 0 in the first and last column.
-    gy : ndarray of shape (H, W)
-        ``gray[r + 1, c] - gray[r - 1, c]``; 0 in the first and last row.
+    gx : ndarray of float64, shape (H, W)
+        ``gray[r, c + 1] - gray[r, c - 1]`` (x runs along the columns, to the
+        right; not divided by 2); 0 in the first and last column.
+    gy : ndarray of float64, shape (H, W)
+        ``gray[r + 1, c] - gray[r - 1, c]`` (y runs along the rows, downwards;
+        not divided by 2); 0 in the first and last row.
     """
-    gray = check_array(gray, "gray", ndim=2)
+    gray = check_array(gray, "gray", ndim=2).astype(np.float64, copy=False)
     gx = np.zeros(gray.shape)
     gy = np.zeros(gray.shape)
-    # TODO: fill the interior of gx and gy with centred differences (one
-    # vectorised subtraction each; leave the border pixels at 0).
+    # TODO: fill gx and gy with the centred differences defined above, every
+    # pixel that has both neighbours; leave the border pixels at 0. Do not
+    # modify `gray`.
     ### BEGIN SOLUTION
     gx[:, 1:-1] = gray[:, 2:] - gray[:, :-2]
     gy[1:-1, :] = gray[2:, :] - gray[:-2, :]
@@ -67,18 +71,24 @@ def orientation_histogram(gx, gy, orientations=9, pixels_per_cell=8):
     Parameters
     ----------
     gx, gy : ndarray of shape (H, W)
-        Gradients from :func:`image_gradients`; H and W divisible by the cell.
+        Gradients from :func:`image_gradients`; H and W divisible by the
+        cell (H and W may differ); not modified.
     orientations : int
-        O, bins evenly spaced over [0, 180) degrees.
+        O, bins of equal width ``pi / O`` over [0, 180) degrees.
     pixels_per_cell : int
-        p, the side of a square cell.
+        p, the side of a square cell; cell (i, j) holds the pixels of rows
+        ``i*p .. i*p + p - 1`` and columns ``j*p .. j*p + p - 1``.
 
     Returns
     -------
-    hist : ndarray of shape (H // p, W // p, O)
-        ``hist[i, j, o]`` = mean over cell (i, j)'s p*p pixels of the
-        magnitude ``sqrt(gx**2 + gy**2)`` of the pixels in bin o, where the
-        bin is ``floor((arctan2(gy, gx) mod pi) / (pi / O))`` clipped to O - 1.
+    hist : ndarray of float64, shape (H // p, W // p, O)
+        ``hist[i, j, o]`` = the MEAN over cell (i, j)'s p*p pixels of the
+        magnitude ``sqrt(gx**2 + gy**2)`` of the pixels in bin o (the pixels
+        of other bins count as 0), where a pixel's bin is
+        ``floor(theta / (pi / O))`` clipped to O - 1 and its orientation
+        ``theta = arctan2(gy, gx) mod pi`` is unsigned, in [0, pi): a
+        gradient and its opposite (0 and 180 degrees) share a bin, and an
+        orientation exactly on a boundary ``k pi / O`` is in bin k.
     """
     gx = check_array(gx, "gx", ndim=2)
     gy = check_array(gy, "gy", shape=gx.shape)
@@ -86,9 +96,10 @@ def orientation_histogram(gx, gy, orientations=9, pixels_per_cell=8):
     p = _cell_size(pixels_per_cell, *gx.shape, name="gx")
     n_rows, n_cols = gx.shape[0] // p, gx.shape[1] // p
     hist = np.zeros((n_rows, n_cols, orientations))
-    # TODO: compute the magnitude and the orientation bin of every pixel (use
-    # exactly the formula above), then for each bin average the magnitudes of
-    # its pixels over each p x p cell (zero for the other pixels).
+    # TODO: fill hist (shape (H // p, W // p, O), ordered (cell_row, cell_col,
+    # orientation)) as defined above: each pixel's magnitude and orientation
+    # bin, then per cell and bin the mean over the cell's p*p pixels. Do not
+    # modify `gx` or `gy`.
     ### BEGIN SOLUTION
     mag = np.sqrt(gx ** 2 + gy ** 2)
     theta = np.mod(np.arctan2(gy, gx), np.pi)  # [0, pi]; pi only by rounding
