@@ -73,9 +73,11 @@ def _three_steps(name, hp):
                     f"{where}: config['t'] should be the int {value}, got {config['t']!r}"
                 continue
             got = np.asarray(config[key], dtype=float)
-            assert got.shape == W.shape, f"{where}: config[{key!r}] has shape {got.shape}, expected {W.shape}"
+            assert got.shape == W.shape, \
+                f"{where}: config[{key!r}] has shape {got.shape}, expected {W.shape}"
             assert np.allclose(got, value, rtol=1e-7, atol=1e-12), \
-                f"{where}: config[{key!r}] expected {value.round(6).tolist()}, got {got.round(6).tolist()}"
+                f"{where}: config[{key!r}] expected {value.round(6).tolist()}, " \
+                f"got {got.round(6).tolist()}"
 
 
 def test_sgd_momentum_keywords_and_schedule():
@@ -112,7 +114,8 @@ def test_adam_first_step_is_lr_times_sign():
         assert np.allclose(next_w, expected, rtol=1e-6, atol=1e-6), \
             f"adam's first step with {hp}: expected w - 0.2 * sign(dw) = {expected.tolist()}, " \
             f"got {next_w.round(6).tolist()} (bias correction with t = 1?)"
-        assert config.get("t") == 1, f"adam: t should be 1 after the first step, got {config.get('t')!r}"
+        assert config.get("t") == 1, \
+            f"adam: t should be 1 after the first step, got {config.get('t')!r}"
         b1, b2 = hp.get("beta1", 0.9), hp.get("beta2", 0.999)
         assert np.allclose(config["m"], (1 - b1) * g) and np.allclose(config["v"], (1 - b2) * g * g), \
             "adam: the state m, v must hold the moving averages, not their bias-corrected values"
@@ -159,7 +162,8 @@ def test_rules_keep_float32():
             for key in STATE_KEYS[name]:
                 if key != "t":
                     dtype = np.asarray(config[key]).dtype
-                    assert dtype == np.float32, f"{name}: float32 w and dw gave config[{key!r}] of dtype {dtype}"
+                    assert dtype == np.float32, \
+                        f"{name}: float32 w and dw gave config[{key!r}] of dtype {dtype}"
 
 
 def test_rules_converge_on_a_bowl():
@@ -175,4 +179,5 @@ def test_rules_converge_on_a_bowl():
             w, config = rule(w, a * np.asarray(w), config)
         f = 0.5 * np.sum(a * np.asarray(w, dtype=float) ** 2)
         assert np.isfinite(f) and f < f0 / 1000, \
-            f"{name} (learning_rate {lr}) on the bowl: f went from {f0:.3g} to {f:.3g}, expected below {f0 / 1000:.3g}"
+            f"{name} (learning_rate {lr}) on the bowl: f went from {f0:.3g} to {f:.3g}, " \
+            f"expected below {f0 / 1000:.3g}"
