@@ -5,8 +5,8 @@ shape (..., 2) (so a whole plotting grid at once), a gradient and, where
 Newton's method needs it, a Hessian for one point of shape (2,).
 
 * ``long_valley``: ``f = 0.5 * (x**2 / a + b * y**2)``, condition number
-  ``a * b`` (default 50): SGD zig-zags across the steep direction and crawls
-  along the flat one - the lecture's "taco shell".
+  ``a * b`` (default 50): steep across, flat along - the lecture's "taco
+  shell".
 * ``rosenbrock``: ``f = (a - x)**2 + b * (y - x**2)**2`` with a=1, b=100,
   minimum (1, 1) at the end of a curved, flat-bottomed valley. Settings that
   reach the minimum from the default start (-1.2, 1) to within a distance

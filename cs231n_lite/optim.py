@@ -34,6 +34,10 @@ the state carries on. NaN in ``w`` or ``dw`` is not an error here: it
 propagates (as in plain numpy) so that a learning-rate sweep can record the
 diverged run and move on.
 
+Dtypes: when ``w`` and ``dw`` are both float32, ``next_w`` and every state
+array are float32 too (a float32 network stays float32; Python-float
+hyperparameters do not promote it); when both are float64, float64.
+
 A training loop looks rules up by name with :func:`get_update_rule` and
 learning rates with :func:`make_schedule`, so ``update_rule="adam"`` is all a
 notebook changes to swap optimizers. The second-order solvers (L-BFGS,
@@ -183,7 +187,7 @@ def sgd_momentum(w, dw, config=None):
 
     Returns
     -------
-    next_w : ndarray of the same shape as ``w``
+    next_w : ndarray of the same shape as ``w`` (float32 for float32 ``w`` and ``dw``)
     config : dict, with the new ``velocity``
 
     Raises
@@ -197,8 +201,12 @@ def sgd_momentum(w, dw, config=None):
     )
     v = config.get("velocity", np.zeros_like(w))
     next_w = None
-    # TODO: update the velocity v and compute next_w. Build NEW arrays
-    # (v = ..., not v *= ...): the old v belongs to the caller's config.
+    # TODO: one step of SGD with momentum, as the docstring defines it: the new
+    # velocity v (from the old v, the gradient dw, config["momentum"] and
+    # config["learning_rate"], read on every call) and next_w from w and the
+    # new v. The code below stores v in config["velocity"]. Build NEW arrays
+    # (v = ..., never v *= ... or w += ...): the old v belongs to the caller's
+    # config and w to the caller. Use Python floats so float32 stays float32.
     ### BEGIN SOLUTION
     v = config["momentum"] * v - config["learning_rate"] * dw
     next_w = w + v
@@ -225,8 +233,11 @@ def nesterov(w, dw, config=None):
     )
     v = config.get("velocity", np.zeros_like(w))
     next_w = None
-    # TODO: keep the old velocity, update v as in momentum, then move w by
-    # -momentum * v_prev + (1 + momentum) * v. Build new arrays.
+    # TODO: one Nesterov step in the look-ahead form of the docstring: the new
+    # velocity v (config["momentum"], config["learning_rate"]) and next_w,
+    # the next look-ahead point, which needs the velocity from BEFORE this
+    # step as well as the new one. The code below stores v in
+    # config["velocity"]. Build new arrays; never modify w, dw or the old v.
     ### BEGIN SOLUTION
     mu = config["momentum"]
     v_prev = v
@@ -241,8 +252,7 @@ def adagrad(w, dw, config=None):
     """AdaGrad: per-coordinate step ``learning_rate / (sqrt(cache) + eps)``.
 
     ``cache = cache + dw**2; next_w = w - learning_rate * dw / (sqrt(cache) +
-    epsilon)``. The cache only grows, so the effective step shrinks over time
-    (Duchi et al. 2011).
+    epsilon)`` (Duchi et al. 2011).
 
     Parameters
     ----------
@@ -254,7 +264,7 @@ def adagrad(w, dw, config=None):
 
     Returns
     -------
-    next_w : ndarray of the same shape as ``w``
+    next_w : ndarray of the same shape as ``w`` (float32 for float32 ``w`` and ``dw``)
     config : dict, with the new ``cache``
 
     Raises
@@ -267,7 +277,11 @@ def adagrad(w, dw, config=None):
     )
     cache = config.get("cache", np.zeros_like(w))
     next_w = None
-    # TODO: add dw**2 to the cache, then take the scaled step.
+    # TODO: one AdaGrad step as the docstring defines it: the new cache (this
+    # step's gradient included) and next_w, with config["learning_rate"] and
+    # config["epsilon"] (added outside the square root). The code below
+    # stores cache in config["cache"]. Build a new cache array: cache += ...
+    # would change the array the caller's config holds.
     ### BEGIN SOLUTION
     cache = cache + dw**2
     next_w = w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
@@ -293,7 +307,7 @@ def rmsprop(w, dw, config=None):
 
     Returns
     -------
-    next_w : ndarray of the same shape as ``w``
+    next_w : ndarray of the same shape as ``w`` (float32 for float32 ``w`` and ``dw``)
     config : dict, with the new ``cache``
 
     Raises
@@ -306,7 +320,10 @@ def rmsprop(w, dw, config=None):
     )
     cache = config.get("cache", np.zeros_like(w))
     next_w = None
-    # TODO: leaky update of the cache, then the scaled step.
+    # TODO: one RMSProp step as the docstring defines it: the new (leaky)
+    # cache, weighted by config["decay_rate"], and next_w, with
+    # config["learning_rate"] and config["epsilon"] (outside the square root).
+    # The code below stores cache in config["cache"]. Build new arrays.
     ### BEGIN SOLUTION
     rho = config["decay_rate"]
     cache = rho * cache + (1 - rho) * dw**2
@@ -336,8 +353,9 @@ def adam(w, dw, config=None):
 
     Returns
     -------
-    next_w : ndarray of the same shape as ``w``
-    config : dict, with the new ``m``, ``v`` and ``t``
+    next_w : ndarray of the same shape as ``w`` (float32 for float32 ``w`` and ``dw``)
+    config : dict, with the new ``m``, ``v`` (the moving averages, not their
+        bias-corrected versions) and ``t`` (an int)
 
     Raises
     ------
@@ -353,7 +371,11 @@ def adam(w, dw, config=None):
     v = config.get("v", np.zeros_like(w))
     t = config["t"]
     next_w = None
-    # TODO: increment t first, update m and v, bias-correct them, step.
+    # TODO: one Adam step as the docstring defines it, with config["beta1"],
+    # config["beta2"], config["learning_rate"] and config["epsilon"]. t counts
+    # the steps taken, this one included (so the first step uses t = 1). The
+    # code below stores m, v (the moving averages themselves) and t (an int)
+    # in config. Build new arrays; Python floats keep float32 float32.
     ### BEGIN SOLUTION
     b1, b2 = config["beta1"], config["beta2"]
     t = t + 1

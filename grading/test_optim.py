@@ -52,10 +52,6 @@ def _check(name, **hp):
         f"{name} after three steps: expected {expected.round(6).tolist()}, got {w.round(6).tolist()}"
 
 
-def test_sgd():
-    _check("sgd")
-
-
 def test_sgd_momentum():
     _check("sgd_momentum", momentum=0.8)
 

@@ -69,7 +69,8 @@ def test_broken_code_gets_actionable_reasons(kits):
             "reg=0): expected 2.9, got 1") in line["svm_loss_naive"]
     assert "crashed: ZeroDivisionError: division by zero at cs231n_lite/classifiers/softmax.py:" \
         in line["softmax_loss_naive"]
-    assert "wrong: next_w after one step" in line["adam"] and "expected [0.9, -1.9], got [1, -2]" in line["adam"]
+    assert "wrong: adam: next_w (the bias-corrected first step" in line["adam"]
+    assert "expected [[0.9, -1.9], [0.4, 3.1]], got [[1, -2], [0.5, 3]]" in line["adam"]
     assert "dists should have shape (4, 7)" in line["KNearestNeighbor.compute_distances_no_loops"]
     assert "got (2, 2)" in line["KNearestNeighbor.compute_distances_no_loops"]
     assert line["svm_loss_vectorized"].endswith("passed")
@@ -91,9 +92,9 @@ def test_unknown_part_is_one_line(kits):
 
 def test_infinite_loop_times_out(tmp_path):
     shutil.copytree(ROOT / "cs231n_lite", tmp_path / "cs231n_lite")
-    corpus.replace_region(tmp_path / "cs231n_lite", "optim.py", "sgd", "while True:\n    pass")
+    corpus.replace_region(tmp_path / "cs231n_lite", "optim.py", "adam", "while True:\n    pass")
     code, out, _ = _check(tmp_path, "optim", "--timeout", "1")
-    assert code == 1 and "sgd" in out and "timed out after 1 s" in out
+    assert code == 1 and "adam" in out and "timed out after 1 s" in out
     assert "sgd_momentum                                   passed" in out
 
 

@@ -297,3 +297,15 @@ def test_training_loop_hook():
     # v: -0.1; 0.9*(-0.1) - 0.05 = -0.14; 0.9*(-0.14) - 0.025 = -0.151
     # w: 1 - 0.1 - 0.14 - 0.151 = 0.609
     assert w[0] == pytest.approx(0.609)
+
+
+@pytest.mark.parametrize("name", ALL_RULES)
+def test_float32_in_float32_out(name):
+    """The module docstring's dtype promise: float32 w and dw keep next_w and the state float32."""
+    rule = UPDATE_RULES[name]
+    w, config = W0.astype(np.float32), {"learning_rate": 0.1}
+    for g in (G1, G2):
+        w, config = rule(w, g.astype(np.float32), config)
+        assert w.dtype == np.float32
+        assert all(v.dtype == np.float32 for v in config.values() if isinstance(v, np.ndarray))
+    assert rule(W0, G1, {"learning_rate": 0.1})[0].dtype == np.float64
