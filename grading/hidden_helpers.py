@@ -70,17 +70,29 @@ def loss_problem(seed, N=10, D=7, C=5, scale=1.0):
     return scale * rng.standard_normal((D, C)), rng.standard_normal((N, D)), rng.integers(0, C, N)
 
 
+def _arrays(value, name):
+    """(path, array) for every ndarray in ``value``, looking inside dicts, lists and tuples:
+    ``config['velocity']`` is an argument too."""
+    if isinstance(value, np.ndarray):
+        yield name, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _arrays(item, f"{name}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _arrays(item, f"{name}[{i}]")
+
+
 def changed_inputs(fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` and the names of the array arguments it modified in place.
+    """``fn(*args, **kwargs)`` and the names of the arrays it modified in place.
 
     Returns ``(result, names)``: positional arguments are named ``"arg0"``,
-    ``"arg1"``, ...; keyword arguments by their keyword.
+    ``"arg1"``, ...; keyword arguments by their keyword; arrays inside a dict,
+    list or tuple argument by their path (``"arg2['velocity']"``).
     """
     named = [(f"arg{i}", a) for i, a in enumerate(args)] + list(kwargs.items())
-    before = {name: np.array(a, copy=True) for name, a in named if isinstance(a, np.ndarray)}
+    before = [(path, arr, arr.copy()) for name, value in named for path, arr in _arrays(value, name)]
     result = fn(*args, **kwargs)
-    after = dict(named)
-    changed = [name for name, old in before.items()
-               if not np.array_equal(after[name], old, equal_nan=True)]
+    changed = [path for path, arr, old in before
+               if arr.shape != old.shape or not np.array_equal(arr, old, equal_nan=True)]
     return result, changed
-
