@@ -8,7 +8,15 @@ Shapes used throughout:
 * C : number of classes
 
 Students write the three distance versions (two loops, one loop, no loops)
-and the vote.
+and the vote. Contracts every version keeps (``cs231n-lite check knn`` tests
+them all):
+
+* ``dists[i, j]`` is the distance between test row ``X[i]`` and training row
+  ``X_train[j]``: shape (M, N), rows = test points, columns = training points;
+* ``dists`` is float32 when ``X`` and ``X_train`` are both float32, float64
+  otherwise (integer inputs such as uint8 pixels are converted to float64
+  first: uint8 arithmetic wraps around, 200 + 100 == 44);
+* ``X`` and ``X_train`` are never modified.
 """
 
 from __future__ import annotations
@@ -76,10 +84,11 @@ class KNearestNeighbor:
         return check_int(k, "k", low=1, high=self.X_train.shape[0])
 
     def _float_pair(self, X):
-        """Test and training data as one float dtype (uint8 would wrap around)."""
-        dtype = np.result_type(X.dtype, self.X_train.dtype)
-        if dtype.kind != "f":
-            dtype = np.dtype(np.float64)
+        """Test and training data as one float dtype: float32 if both are float32,
+        else float64 (uint8 would wrap around). No copy where none is needed, so
+        the distance methods must not modify what this returns."""
+        both32 = X.dtype == np.float32 and self.X_train.dtype == np.float32
+        dtype = np.float32 if both32 else np.float64
         return X.astype(dtype, copy=False), self.X_train.astype(dtype, copy=False)
 
     # --------------------------------------------------------------- distances
@@ -93,7 +102,9 @@ class KNearestNeighbor:
         Returns
         -------
         dists : ndarray of shape (M, N)
-            ``dists[i, j]`` is the distance between ``X[i]`` and ``X_train[j]``.
+            ``dists[i, j]`` is the distance between ``X[i]`` and ``X_train[j]``
+            (L2 or L1, as ``metric`` says); float32 if ``X`` and ``X_train``
+            are both float32, else float64. Identical points are at distance 0.
 
         Raises
         ------
@@ -101,12 +112,20 @@ class KNearestNeighbor:
             Before :meth:`train`.
         ValueError
             If ``X`` does not have D columns or holds NaN.
+
+        Notes
+        -----
+        Neither ``X`` nor ``X_train`` is modified.
         """
         X, X_train = self._float_pair(self._check_test(X))
         num_test, num_train = X.shape[0], X_train.shape[0]
         dists = np.zeros((num_test, num_train), dtype=X.dtype)
-        # TODO: for every pair (i, j), the L2 distance sqrt(sum((X[i] - X_train[j])**2))
-        # (or, for metric "l1", sum(|X[i] - X_train[j]|)). No np.linalg.norm.
+        # TODO: fill dists[i, j] for every test row i and training row j, one pair
+        # at a time (two Python loops):
+        #   metric "l2": sqrt(sum over d of (X[i, d] - X_train[j, d])**2)
+        #   metric "l1": sum over d of |X[i, d] - X_train[j, d]|
+        # Use the X and X_train above (already float: uint8 pixels would wrap
+        # around), not self.X_train, and modify neither. No np.linalg.norm.
         ### BEGIN SOLUTION
         for i in range(num_test):
             for j in range(num_train):
@@ -119,11 +138,17 @@ class KNearestNeighbor:
         return dists
 
     def compute_distances_one_loop(self, X):
-        """Same as :meth:`compute_distances_two_loops`, one loop over test rows."""
+        """Same as :meth:`compute_distances_two_loops`, one loop over test rows.
+
+        Same parameters, result (both metrics, dtype), errors and promises.
+        """
         X, X_train = self._float_pair(self._check_test(X))
         num_test, num_train = X.shape[0], X_train.shape[0]
         dists = np.zeros((num_test, num_train), dtype=X.dtype)
-        # TODO: one row of dists at a time: broadcast X[i] (D,) against X_train (N, D).
+        # TODO: the same dists as compute_distances_two_loops, for metric "l2"
+        # AND for metric "l1", with ONE Python loop over the test rows: each step
+        # fills a whole row dists[i, :] (N,) at once, from X[i] (D,) and all of
+        # X_train (N, D). Use the X and X_train above; modify neither.
         ### BEGIN SOLUTION
         for i in range(num_test):
             diff = X_train - X[i]  # (N, D)
@@ -137,19 +162,28 @@ class KNearestNeighbor:
     def compute_distances_no_loops(self, X):
         """Same as :meth:`compute_distances_two_loops`, with no Python loops.
 
-        L2 uses ``|x - t|^2 = |x|^2 + |t|^2 - 2 x.t``: one matrix product and
-        two broadcast sums. L1 has no such identity (a full (M, N, D) array of
-        differences would not fit in memory for real data): with
-        ``metric="l1"`` this returns :meth:`compute_distances_one_loop`.
+        Same parameters, result (dtype included), errors and promises. The L2
+        distances take one matrix product and memory for one (M, N) array,
+        never an (M, N, D) array of differences (500 x 5000 CIFAR-10 images
+        would need 61 GB of them). They are never NaN and never negative, even
+        where rounding errors are largest: identical or nearly identical
+        points, of any norm, come out at distance ~0.
+
+        With ``metric="l1"`` this returns :meth:`compute_distances_one_loop`
+        (your one-loop version): L1 has no matrix-product form, and the
+        (M, N, D) array would not fit in memory for real data.
         """
         if self.metric == "l1":
             return self.compute_distances_one_loop(X)
         X, X_train = self._float_pair(self._check_test(X))
         dists = np.zeros((X.shape[0], X_train.shape[0]), dtype=X.dtype)
-        # TODO: expand |x - t|^2 = |x|^2 + |t|^2 - 2 x.t, compute x.t for all
-        # pairs with ONE matrix product and add the squared norms by
-        # broadcasting. Rounding can make the squared distance of identical
-        # points slightly negative: clamp at 0 before the square root.
+        # TODO: the L2 dists of compute_distances_two_loops (M, N) without any
+        # Python loop (no for, no comprehension, no np.vectorize): work out how
+        # to get all M x N squared distances from ONE matrix product plus
+        # arrays no bigger than (M, N); no (M, N, D) array. Every entry must be
+        # finite and >= 0, also for identical points of large norm, whatever
+        # the rounding errors. Keep the dtype (float32 stays float32); use the
+        # X and X_train above (already float), modify neither.
         ### BEGIN SOLUTION
         dists = X @ X_train.T  # (M, N); updated in place below, no temporaries
         dists *= -2
@@ -172,20 +206,32 @@ class KNearestNeighbor:
         Returns
         -------
         y_pred : ndarray of shape (M,), int64
-            Ties between labels go to the smaller label.
+            ``y_pred[i]`` is the most common label among the k training points
+            nearest to test point i (the k smallest entries of row
+            ``dists[i]``). Two tie rules make it unique:
+
+            * equal distances: the training point with the smaller index is
+              the nearer one (row ``[2.0, 1.0, 1.0]`` with k=1 picks point 1);
+            * equal vote counts: the smaller label wins.
 
         Raises
         ------
         ValueError
             Naming ``dists`` (not N columns) or ``k`` (out of range).
+
+        Notes
+        -----
+        ``dists`` is not modified.
         """
         check_trained(self, "y_train")
         dists = check_array(dists, "dists", shape=(None, self.y_train.shape[0]))
         k = self._check_k(k)
         y_pred = np.zeros(dists.shape[0], dtype=np.int64)
-        # TODO: for each test row, the labels of the k smallest distances
-        # (np.argsort), then the most common one. np.bincount counts labels and
-        # np.argmax returns the FIRST maximum: ties go to the smaller label.
+        # TODO: for each test point i (row dists[i], one entry per training
+        # point), find the labels (self.y_train) of its k nearest training
+        # points, then store the most common of those labels in y_pred[i].
+        # Tie rules: equal distances -> the smaller training index is nearer;
+        # equal counts -> the smaller label. Any 1 <= k <= N. Do not modify dists.
         ### BEGIN SOLUTION
         for i in range(dists.shape[0]):
             closest_y = self.y_train[np.argsort(dists[i], kind="stable")[:k]]
@@ -201,7 +247,8 @@ class KNearestNeighbor:
         X : ndarray of shape (M, D)
         k : int, 1 <= k <= N
         num_loops : {0, 1, 2}
-            Which distance implementation to use.
+            Which distance implementation to use (all three give the same
+            predictions).
 
         Returns
         -------
