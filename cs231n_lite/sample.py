@@ -22,41 +22,9 @@ place whose colour is near the class hue. Every image also has a two-colour
 gradient background, low-frequency grey waves (large pixel differences that
 carry no class), three small distractor discs of random colour, and noise.
 
-Why it looks like this: the notebooks' lessons must hold at notebook sizes.
-
-- kNN on raw pixels is fooled by the backgrounds and waves: above chance, low.
-- A linear classifier finds colour-opponent templates (red vs green ...) that
-  ignore the grey waves, so it beats kNN, but no linear template can detect
-  stripes of random phase: it stays near chance on classes 0-4.
-- HOG sees edge orientation whatever the phase or colour, and a hue histogram
-  sees hue whatever the shape: features + a linear classifier win clearly.
-- A two-layer net can learn some phase-invariant detectors: it beats linear.
-- Class means are blurry templates: nearest-class-mean is far from perfect.
-
-Measured on this sample (version 2), first N training and M test images.
-Proxies: scikit-learn KNeighborsClassifier (best of k = 1, 5, 10);
-LogisticRegression on mean-subtracted pixels (best of C = 1e-4, 1e-3, 1e-2);
-skimage HOG (9 orientations, 8x8 cells, 1x1 blocks) on grey + a 10-bin hue
-histogram, standardised, LogisticRegression; MLPClassifier(100 hidden, alpha=1);
-nearest class mean (NCM) on raw pixels::
-
-    N / M          NCM    kNN    linear   HOG+hue linear   MLP
-    3000 / 1000    0.22   0.27   0.41     0.66             0.54
-    5000 / 1000    0.24   0.31   0.43     0.67             0.73
-    10000 / 2000   0.27   (the full sample: NCM only, tested in test_sample.py)
-
-With the kit's own classifiers (5000 / 500 / 500 split, float32, 500 SGD
-steps, CS231n hyperparameters): kNN k=10 0.29, Softmax 0.40, LinearSVM 0.40,
-two-layer net (50 hidden) 0.61; LinearSVM on HOG + hue 0.71 vs 0.42 on
-standardised raw pixels (9000 / 1000 / 2000). CIFAR-10 for comparison: kNN
-~0.28, linear ~0.39, features ~0.45-0.50, two-layer net ~0.50.
-
-Generation takes about 1.5 s of CPU for all 12000 images. The same seed gives
-the same bytes on every machine (for a given numpy release, whose Generator
-streams may change between versions): only operations whose results do not
-depend on the CPU are used (+ - * /, sqrt, floor, a portable :func:`_sin`,
-uniform draws), never np.sin or libm-based samplers, whose last bits vary.
-Change the generator -> bump ``SAMPLE_VERSION`` (each version has its own cache).
+Why it looks like this, and what each classifier reaches on it: the
+instructors' design notes (the student kit leaves them out: they answer
+the notebooks' questions).
 """
 
 from __future__ import annotations
