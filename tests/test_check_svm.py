@@ -1,6 +1,8 @@
 """`cs231n-lite check svm` against the mistakes students make: each one, planted in a
 copy of the reference, fails the RIGHT check with a message that names the fix."""
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -191,3 +193,45 @@ def test_each_planted_mistake_fails_its_own_check_with_the_fix(reports, kit):
         if short not in planted and name not in EXPECT[kit]:
             assert line.endswith("passed"), f"{kit}: {line}"
 
+
+# The hidden tests (grading/test_svm_contracts.py) catch the same planted mistakes.
+HIDDEN_EXPECT = {
+    "one": {"test_mean_over_samples", "test_reg_convention_in_loss_and_gradient",
+            "test_l1_subgradient_is_zero_at_zero", "test_sgd_returns_a_new_array",
+            "test_predict_where_the_axis_matters", "test_sample_minibatch_with_replacement_from_the_rng"},
+    "two": {"test_tiny_weights_give_C_minus_1", "test_squared_hinge_values_where_it_differs",
+            "test_penalties_keep_dtype_and_inputs", "test_random_search_keeps_the_lowest_of_num_tries"},
+    "three": {"test_mean_over_samples", "test_dW_keeps_the_dtype_of_W", "test_elastic_net_at_every_l1_ratio",
+              "test_sample_minibatch_with_replacement_from_the_rng",
+              "test_random_search_keeps_the_lowest_of_num_tries"},
+    "four": {"test_train_uses_the_given_update_rule", "test_squared_hinge_gradient"},
+    "five": {"test_train_follows_the_lr_schedule_every_iteration", "test_losses_leave_their_inputs_alone"},
+    "six": {"test_train_uses_the_given_update_rule"},
+}
+
+
+def _hidden_failures(base: Path, kit: str) -> set:
+    folder = base / kit
+    pkg = folder / "cs231n_lite"
+    shutil.copytree(ROOT / "cs231n_lite", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    for module, owner, old, new in KITS[kit]:
+        plant(pkg, module, owner, old, new)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           str(ROOT / "grading" / "test_svm_contracts.py")], cwd=folder,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": f"{folder}{os.pathsep}{ROOT / 'grading'}"})
+    return set(re.findall(r"FAILED \S+::(\w+)", proc.stdout))
+
+
+def test_hidden_contract_tests_catch_the_same_mistakes(tmp_path):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        failed = dict(zip(HIDDEN_EXPECT, pool.map(lambda kit: _hidden_failures(tmp_path, kit), HIDDEN_EXPECT)))
+    missed = {kit: sorted(want - failed[kit]) for kit, want in HIDDEN_EXPECT.items() if want - failed[kit]}
+    assert missed == {}
+
+
+def test_hidden_contract_tests_pass_on_the_reference():
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           str(ROOT / "grading" / "test_svm_contracts.py")], cwd=ROOT / "grading",
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:]
