@@ -149,9 +149,10 @@ class LinearClassifier:
             loss_history.append(float(loss))
             # TODO: one step of the update rule `update` (the update_rule
             # argument, never a hand-written step) on self.W with grad. The
-            # rule reads config["learning_rate"], which must be the schedule's
-            # value at this iteration, schedule(it); keep the W and the config
-            # it returns (the config carries the rule's state to the next step).
+            # rule reads its learning rate from config["learning_rate"], which
+            # must follow the schedule (`schedule` maps the iteration number
+            # to a learning rate) at every iteration. A rule returns the new
+            # weights and a config that carries its state to the next step.
             ### BEGIN SOLUTION
             config["learning_rate"] = schedule(it)
             self.W, config = update(self.W, grad, config)

@@ -6,8 +6,8 @@ C = number of classes, N = number of samples.
 Convention (the same in every module of the kit, see docs/design-notes.md):
 
 * L2:          ``reg * sum(W**2)``, gradient ``2 * reg * W``;
-* L1:          ``reg * sum(|W|)``; where ``W == 0`` (the kink) its
-  subgradient is taken to be 0;
+* L1:          ``reg * sum(|W|)``; its gradient is taken to be 0 wherever
+  ``W == 0``;
 * elastic net: ``reg * (l1_ratio * sum|W| + (1 - l1_ratio) * sum W**2)``.
 
 Every penalty returns ``(loss, dW)`` so a training loop can add it to a data
@@ -78,7 +78,7 @@ def l1_penalty(W, reg):
     loss : float
     dW : ndarray of the same shape and dtype as ``W``
         The gradient of the penalty where ``W != 0``; exactly 0 where
-        ``W == 0`` (``|w|`` has a kink there: 0 is the subgradient we choose).
+        ``W == 0`` (the kit's convention).
         ``W`` is not modified.
 
     Raises
