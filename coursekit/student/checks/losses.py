@@ -36,7 +36,7 @@ def small_problem(seed=0, N=8, D=6, C=4, scale=1.0):
 
 
 def check_tiny_weights(fn, expected: float, label: str) -> None:
-    """With W ~ 0 every score is ~0, so the loss is known (C - 1 or log C)."""
+    """With W ~ 0 every score is ~0: the loss must be ``expected`` (the caller says why)."""
     W, X, y = small_problem(seed=1, N=50, D=20, C=10, scale=1e-6)
     where = f"for tiny random W (1e-6 scale, C=10, reg=0), where the loss should be {label}"
     loss, _ = call(fn, W, X, y, 0.0, where)
