@@ -58,9 +58,9 @@ ORDER = (
         "classifiers.regularization:l2_penalty", "classifiers.regularization:l1_penalty",
         "classifiers.regularization:elastic_net_penalty",
         "classifiers.linear_classifier:random_search",
+        "classifiers.linear_classifier:LinearClassifier.predict",
         "classifiers.linear_classifier:sample_minibatch", "optim:sgd",
-        "classifiers.linear_classifier:LinearClassifier.train",
-        "classifiers.linear_classifier:LinearClassifier.predict")),
+        "classifiers.linear_classifier:LinearClassifier.train")),
     Notebook("softmax", "softmax", (
         "classifiers.softmax:softmax_loss_naive", "classifiers.softmax:softmax_loss_vectorized")),
     Notebook("two_layer_net", "two_layer_net", (

@@ -154,6 +154,8 @@ def sgd(w, dw, config=None):
     Returns
     -------
     next_w : ndarray of the same shape as ``w``
+        A new array: ``w``, ``dw`` and the caller's ``config`` are never
+        modified.
     config : dict
 
     Raises
@@ -164,7 +166,8 @@ def sgd(w, dw, config=None):
     """
     w, dw, config = _check_step(w, dw, config, learning_rate=1e-2)
     next_w = None
-    # TODO: take one step against the gradient (a new array, not w -= ...).
+    # TODO: next_w, one step of size config["learning_rate"] against the
+    # gradient, as a NEW array (the caller's w must stay as it was).
     ### BEGIN SOLUTION
     next_w = w - config["learning_rate"] * dw
     ### END SOLUTION

@@ -33,16 +33,23 @@ def sample_minibatch(X, y, batch_size, rng):
     X : ndarray of shape (N, D)
     y : ndarray of shape (N,)
     batch_size : int
+        May exceed N (draws are with replacement).
     rng : numpy.random.Generator
+        The only source of randomness: the same seeded ``rng`` gives the same
+        batch (never ``np.random``'s global state).
 
     Returns
     -------
     X_batch : ndarray of shape (batch_size, D)
+        Rows of ``X``, drawn uniformly at random with replacement.
     y_batch : ndarray of shape (batch_size,)
+        Their labels: ``y_batch[k]`` is the label of ``X_batch[k]``.
+
+    ``X`` and ``y`` are not modified.
     """
     X_batch, y_batch = None, None
-    # TODO: draw batch_size random row indices in [0, N) with rng (replacement
-    # allowed: rng.integers), and index X and y with them.
+    # TODO: draw batch_size rows of X uniformly at random WITH replacement,
+    # using rng only, and return them with their labels (same order).
     ### BEGIN SOLUTION
     idx = rng.integers(0, X.shape[0], size=batch_size)
     X_batch, y_batch = X[idx], y[idx]
@@ -85,13 +92,18 @@ class LinearClassifier:
         verbose : bool
             Show a tqdm progress bar with the current loss.
         seed : int
-            Seeds the weight initialisation and the minibatch draws.
+            Seeds the weight initialisation and the minibatch draws: one
+            ``np.random.default_rng(seed)`` feeds both, the batches through
+            :func:`sample_minibatch`.
         update_rule : str or callable
-            A name in ``optim.UPDATE_RULES`` or ``rule(w, dw, config)``.
+            A name in ``optim.UPDATE_RULES`` or ``rule(w, dw, config) ->
+            (next_w, config)``; every step goes through it.
         optim_config : dict or None
             Hyperparameters for the rule (copied; its state persists across steps).
         lr_schedule : None, str or callable
-            ``optim.make_schedule`` name or ``t -> lr``; stepped every iteration.
+            ``optim.make_schedule`` name or ``t -> lr``: iteration ``t``
+            (0, 1, ...) steps with learning rate ``schedule(t)``. None keeps
+            ``learning_rate`` constant.
         lr_schedule_kwargs : dict or None
             Passed to the schedule (e.g. ``{"decay": 0.5, "step_size": 100}``).
         penalty : {"l2", "l1", "elastic_net"}
@@ -103,6 +115,8 @@ class LinearClassifier:
         Returns
         -------
         loss_history : list of float, length num_iters
+            The minibatch loss (penalty included) before each step.
+            ``X`` and ``y`` are not modified.
 
         Raises
         ------
@@ -133,9 +147,12 @@ class LinearClassifier:
                 pen_loss, pen_grad = penalty_fn(self.W, reg)
                 loss, grad = loss + pen_loss, grad + pen_grad
             loss_history.append(float(loss))
-            # TODO: update the weights with the rule: set config["learning_rate"]
-            # to the schedule's value at this iteration, then call
-            # update(self.W, grad, config), which returns (new W, new config).
+            # TODO: one step of the update rule `update` (the update_rule
+            # argument, never a hand-written step) on self.W with grad. The
+            # rule reads its learning rate from config["learning_rate"], which
+            # must follow the schedule (`schedule` maps the iteration number
+            # to a learning rate) at every iteration. A rule returns the new
+            # weights and a config that carries its state to the next step.
             ### BEGIN SOLUTION
             config["learning_rate"] = schedule(it)
             self.W, config = update(self.W, grad, config)
@@ -170,6 +187,7 @@ class LinearClassifier:
         Returns
         -------
         y_pred : ndarray of shape (N,), int64
+            ``y_pred[i]`` is the class with the highest score for ``X[i]``.
 
         Raises
         ------
@@ -183,7 +201,8 @@ class LinearClassifier:
         if X.shape[1] != self.W.shape[0]:
             raise InputError(f"X must have shape (N, {self.W.shape[0]}) like W's rows, got {X.shape}")
         y_pred = np.zeros(X.shape[0], dtype=np.int64)
-        # TODO: the class with the highest score X @ W, for every row.
+        # TODO: y_pred[i] = the class with the highest score for sample X[i]
+        # (scores X @ self.W, shape (N, C)); one label per row of X.
         ### BEGIN SOLUTION
         y_pred = np.argmax(X @ self.W, axis=1)
         ### END SOLUTION
@@ -231,17 +250,20 @@ def random_search(loss_fn, X, y, num_tries=1000, scale=1e-4, seed=0, num_classes
     X : ndarray of shape (N, D)
     y : ndarray of shape (N,)
     num_tries : int
-        How many random W to evaluate.
+        How many random W to evaluate: ``loss_fn`` is called exactly this often.
     scale : float
         Standard deviation of the random weights.
     seed : int
+        Seeds ``np.random.default_rng``, the only source of randomness.
     num_classes : int or None
         C; defaults to ``max(y) + 1``.
 
     Returns
     -------
     best_W : ndarray of shape (D, C)
+        The tried W with the lowest loss.
     best_loss : float
+        Its loss.
 
     Raises
     ------
@@ -261,8 +283,9 @@ def random_search(loss_fn, X, y, num_tries=1000, scale=1e-4, seed=0, num_classes
         return float(out[0] if isinstance(out, tuple) else out)
 
     best_W, best_loss = None, float("inf")
-    # TODO: num_tries times, draw W = scale * standard normal (D, C) with rng,
-    # evaluate(W), and keep the W with the lowest loss.
+    # TODO: num_tries times, draw a W of shape (D, num_classes) with entries
+    # scale * standard normal, from rng; evaluate(W) gives its loss. Return
+    # the W with the lowest loss and that loss.
     ### BEGIN SOLUTION
     for _ in range(num_tries):
         W = scale * rng.standard_normal((X.shape[1], num_classes))

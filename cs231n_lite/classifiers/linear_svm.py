@@ -11,9 +11,8 @@ Loss (Weston-Watkins multiclass SVM, margin ``delta = 1``), averaged over N::
     L = 1/N sum_i sum_{j != y_i} max(0, s_j - s_{y_i} + 1) + reg * sum(W**2)
 
 with scores ``s = x_i W``. The squared hinge variant (``squared=True``) uses
-``max(0, .)**2`` instead; it punishes large violations harder and is smooth
-at the kink. Regularization convention: ``reg * sum(W**2)`` in the loss,
-``2 * reg * W`` in the gradient (docs/design-notes.md).
+``max(0, s_j - s_{y_i} + 1)**2`` in place of each term. Regularization
+convention: ``reg * sum(W**2)`` in the loss, ``2 * reg * W`` in the gradient.
 """
 
 from __future__ import annotations
@@ -39,14 +38,18 @@ def svm_loss_naive(W, X, y, reg, squared=False):
     reg : float
         L2 regularization strength (>= 0): adds ``reg * sum(W**2)``.
     squared : bool
-        Use the squared hinge ``max(0, margin)**2``.
+        False (default): the hinge ``max(0, margin)``. True: the squared hinge
+        ``max(0, margin)**2`` for every wrong class (loss and gradient).
 
     Returns
     -------
     loss : float
         Data loss averaged over N, plus the regularization.
     dW : ndarray of shape (D, C), same dtype as ``W``
-        Gradient of ``loss`` with respect to ``W``.
+        Gradient of ``loss`` with respect to ``W`` (float32 ``W`` gives a
+        float32 ``dW``, whatever ``X``'s dtype).
+
+    ``W``, ``X`` and ``y`` are not modified.
 
     Raises
     ------
@@ -58,11 +61,14 @@ def svm_loss_naive(W, X, y, reg, squared=False):
     loss, dW = 0.0, np.zeros_like(W)
     num_classes = W.shape[1]
     num_train = X.shape[0]
-    # TODO: loop over the samples i and the wrong classes j != y[i]. Each
-    # positive margin s_j - s_{y_i} + 1 adds to the loss, and its gradient
-    # adds X[i] to column j of dW and subtracts X[i] from column y[i]
-    # (for the squared hinge both are scaled by 2 * margin). Average loss and
-    # dW over the samples, then add reg * sum(W**2) and its gradient 2 * reg * W.
+    # TODO: with explicit loops over the samples i and the classes j != y[i],
+    # compute the loss of the module docstring and, in the same loops, its
+    # gradient dW with respect to W (derive it from the loss).
+    # - loss: the data loss averaged over the N samples, plus reg * sum(W**2);
+    # - dW: of W's shape and dtype (accumulate into the dW created above),
+    #   averaged over N likewise, plus 2 * reg * W (the penalty's gradient);
+    # - squared=True: every term max(0, margin) becomes max(0, margin)**2,
+    #   in the loss and hence in its gradient.
     ### BEGIN SOLUTION
     for i in range(num_train):
         scores = X[i].dot(W)  # (C,)
@@ -87,19 +93,23 @@ def svm_loss_naive(W, X, y, reg, squared=False):
 def svm_loss_vectorized(W, X, y, reg, squared=False):
     """Multiclass SVM loss and gradient, without Python loops.
 
-    Inputs, outputs and errors are the same as :func:`svm_loss_naive`.
-    float32 inputs give a float32 gradient (no upcast), so training on
-    float32 data runs at single-precision BLAS speed.
+    Inputs (``squared`` included), outputs and errors are the same as
+    :func:`svm_loss_naive`: the same loss, and ``dW`` of ``W``'s shape and
+    dtype (float32 data and weights stay float32, so training on float32
+    runs at single-precision BLAS speed). ``W``, ``X`` and ``y`` are not
+    modified.
     """
     W, X, y, reg = check_loss_inputs(W, X, y, reg)
     loss, dW = 0.0, np.zeros_like(W)
     num_train = X.shape[0]
     rows = np.arange(num_train)
-    # TODO: compute all scores with one matrix product, then the margins
-    # matrix (N, C) with zeros in the correct-class entries, the loss from it,
-    # and dW = X.T @ coeff where coeff (N, C) holds 1 for each positive margin
-    # and minus the row's count of positive margins in the correct column.
-    # Hint: index the correct scores with scores[np.arange(N), y].
+    # TODO: the same loss and dW as svm_loss_naive, without Python loops over
+    # samples or classes (whole (N, C) arrays and matrix products).
+    # - loss: averaged over N, plus reg * sum(W**2);
+    # - dW: of W's shape and dtype (cast it if X's dtype differs from W's),
+    #   averaged over N, plus 2 * reg * W;
+    # - squared=True: the squared hinge, max(0, margin)**2, as in the naive twin.
+    # Do not modify W, X or y in place.
     ### BEGIN SOLUTION
     margins = X @ W  # (N, C) scores; updated in place to save copies
     margins -= margins[rows, y][:, None]
@@ -115,7 +125,7 @@ def svm_loss_vectorized(W, X, y, reg, squared=False):
         coeff = (margins > 0).astype(margins.dtype)
     # Each positive margin pulls the correct class's score down once.
     coeff[rows, y] = -np.sum(coeff, axis=1)
-    dW = X.T @ coeff  # (D, C)
+    dW = (X.T @ coeff).astype(W.dtype, copy=False)  # (D, C), W's dtype even for float64 X
     dW /= num_train
     loss += reg * np.sum(W * W)
     dW += 2 * reg * W

@@ -6,12 +6,13 @@ C = number of classes, N = number of samples.
 Convention (the same in every module of the kit, see docs/design-notes.md):
 
 * L2:          ``reg * sum(W**2)``, gradient ``2 * reg * W``;
-* L1:          ``reg * sum(|W|)``,  (sub)gradient ``reg * sign(W)`` (0 at 0);
+* L1:          ``reg * sum(|W|)``; its gradient is taken to be 0 wherever
+  ``W == 0``;
 * elastic net: ``reg * (l1_ratio * sum|W| + (1 - l1_ratio) * sum W**2)``.
 
 Every penalty returns ``(loss, dW)`` so a training loop can add it to a data
-loss computed with ``reg=0``. Penalties apply to weight matrices, never to
-biases.
+loss computed with ``reg=0``; ``dW`` has ``W``'s shape and dtype, and ``W``
+is never modified. Penalties apply to weight matrices, never to biases.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def l2_penalty(W, reg):
     -------
     loss : float
     dW : ndarray of the same shape and dtype as ``W``
-        ``2 * reg * W``.
+        ``2 * reg * W`` (the kit's convention). ``W`` is not modified.
 
     Raises
     ------
@@ -54,7 +55,8 @@ def l2_penalty(W, reg):
     W = check_array(W, "W")
     reg = check_positive(reg, "reg", strict=False)
     loss, dW = 0.0, np.zeros_like(W)
-    # TODO: the squared L2 norm of W, times reg, and its gradient.
+    # TODO: loss = reg * sum(W**2) as a Python float, and dW = its gradient
+    # 2 * reg * W, a new array of W's shape and dtype.
     ### BEGIN SOLUTION
     loss = reg * float(np.sum(W * W))
     dW = (2 * reg) * W
@@ -63,7 +65,7 @@ def l2_penalty(W, reg):
 
 
 def l1_penalty(W, reg):
-    """L1 (lasso) penalty ``reg * sum(|W|)``; drives weights to exactly 0.
+    """L1 (lasso) penalty ``reg * sum(|W|)``.
 
     Parameters
     ----------
@@ -75,7 +77,9 @@ def l1_penalty(W, reg):
     -------
     loss : float
     dW : ndarray of the same shape and dtype as ``W``
-        The subgradient ``reg * sign(W)`` (0 where ``W == 0``).
+        The gradient of the penalty where ``W != 0``; exactly 0 where
+        ``W == 0`` (the kit's convention).
+        ``W`` is not modified.
 
     Raises
     ------
@@ -85,8 +89,8 @@ def l1_penalty(W, reg):
     W = check_array(W, "W")
     reg = check_positive(reg, "reg", strict=False)
     loss, dW = 0.0, np.zeros_like(W)
-    # TODO: sum of absolute values times reg; the gradient of |w| is sign(w)
-    # (|w| has a kink at 0: any value in [-1, 1] is a valid subgradient there).
+    # TODO: loss = reg * sum(|W|) as a Python float, and dW its (sub)gradient:
+    # a new array of W's shape and dtype, 0 wherever W == 0.
     ### BEGIN SOLUTION
     loss = reg * float(np.sum(np.abs(W)))
     dW = reg * np.sign(W)
@@ -103,12 +107,14 @@ def elastic_net_penalty(W, reg, l1_ratio=0.5):
     reg : float
         Regularization strength, >= 0.
     l1_ratio : float in [0, 1]
-        1 gives the L1 penalty, 0 the L2 penalty.
+        The L1 share: 1 gives exactly :func:`l1_penalty`, 0 exactly
+        :func:`l2_penalty`, 0.3 is 30% L1 and 70% L2.
 
     Returns
     -------
     loss : float
     dW : ndarray of the same shape and dtype as ``W``
+        Its gradient (L1 part: 0 where ``W == 0``). ``W`` is not modified.
 
     Raises
     ------
@@ -117,7 +123,8 @@ def elastic_net_penalty(W, reg, l1_ratio=0.5):
     """
     l1_ratio = _check_l1_ratio(l1_ratio)
     loss, dW = 0.0, np.zeros_like(np.asarray(W))
-    # TODO: a weighted sum of the two penalties above (reuse them).
+    # TODO: the loss and dW of the docstring, for any l1_ratio in [0, 1].
+    # Reuse l1_penalty and l2_penalty (call them) instead of repeating them.
     ### BEGIN SOLUTION
     loss1, dW1 = l1_penalty(W, reg * l1_ratio)
     loss2, dW2 = l2_penalty(W, reg * (1.0 - l1_ratio))
