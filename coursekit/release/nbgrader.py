@@ -55,7 +55,7 @@ import nbformat
 from .. import manifest
 from ..blocks import END_LINE, START_LINE
 from ..errors import CourseKitError
-from .build import is_released, list_files, release_notebook, release_python
+from .build import EXCLUDED_TOP, is_released, list_files, release_notebook, release_python
 from .markers import MarkerError
 
 DEFAULT_ASSIGNMENT = "a1"
@@ -396,10 +396,12 @@ def _check_course_dir(course: Path, root: Path) -> None:
     if course.exists() and (not course.is_dir() or any(course.iterdir())):
         raise CourseKitError(f"{course} already exists and is not empty; pick a new folder for the course")
     try:
-        course.resolve().relative_to(root.resolve())
+        inside = course.resolve().relative_to(root.resolve())
     except ValueError:
         return
-    raise CourseKitError(f"{course} is inside the repository; lay the course out elsewhere")
+    if inside.parts[:1] not in {(d,) for d in EXCLUDED_TOP}:  # build/ and dist/ are fine, as for release
+        raise CourseKitError(f"{course} is inside the repository; lay the course out elsewhere "
+                             f"(or under build/)")
 
 
 def _write_package(root: Path, dest: Path, report: CourseReport) -> None:
