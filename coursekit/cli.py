@@ -1,4 +1,4 @@
-"""The `cs231n-lite` command: run, data download, check, hint, collect, release, grade, merge.
+"""The `cs231n-lite` command: run, data download, check, hint, collect, release, nbgrader, grade, merge.
 
 Every subcommand returns an exit code; a command that cannot do its job prints
 ONE line (``cs231n-lite <command>: error: ...``) on stderr and returns non-zero.
@@ -23,6 +23,7 @@ COMMANDS = {
     "hint": "coursekit.student.hint",
     "collect": "coursekit.student.collect",
     "release": "coursekit.release.build",
+    "nbgrader": "coursekit.release.nbgrader",
     "grade": "coursekit.grader.grade",
     "merge": "coursekit.grader.gradebook",
 }
@@ -66,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("action", choices=["download"], help="download: fetch CIFAR-10")
     p = sub.add_parser("release", help="build the student kit (instructors)")
     p.add_argument("out", help="new folder for the student kit")
+    p.add_argument("--root", default=".", help="the instructor repository (default: .)")
+    p = sub.add_parser("nbgrader", help="lay out an nbgrader course (instructors)")
+    p.add_argument("course_dir", help="new folder for the course (source/NAME/, nbgrader_config.py)")
+    p.add_argument("--assignment", default="a1", help="the nbgrader assignment's name (default: a1)")
+    p.add_argument("--notebooks", nargs="+", default=None, metavar="NOTEBOOK",
+                   help="only these notebooks, e.g. knn svm (default: all of the manifest)")
     p.add_argument("--root", default=".", help="the instructor repository (default: .)")
     p = sub.add_parser("check", help="check your implementation, per function")
     p.add_argument("part", nargs="?", default="all",
