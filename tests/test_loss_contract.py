@@ -37,6 +37,17 @@ def test_vectorized_keeps_float32_and_inputs(loss_fn):
 
 
 @pytest.mark.parametrize("loss_fn", LOSSES)
+@pytest.mark.parametrize("w_dtype, x_dtype", [(np.float32, np.float64), (np.float64, np.float32)])
+def test_gradient_has_ws_dtype_whatever_xs(loss_fn, w_dtype, x_dtype):
+    # The docstring's promise: dW has W's dtype (mixed inputs promote the scores).
+    W, X, y = random_problem(6)
+    loss, dW = loss_fn(W.astype(w_dtype), X.astype(x_dtype), y, 0.1)
+    assert dW.dtype == w_dtype and dW.shape == W.shape
+    _, dW64 = loss_fn(W, X, y, 0.1)
+    np.testing.assert_allclose(dW, dW64, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss_fn", LOSSES)
 @pytest.mark.parametrize("change, name", [
     (lambda W, X, y: (W[:-1], X, y), "W"),              # W has D-1 rows
     (lambda W, X, y: (W, X[:, :-1], y), "X"),           # X has D-1 columns

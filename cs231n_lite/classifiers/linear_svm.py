@@ -115,7 +115,7 @@ def svm_loss_vectorized(W, X, y, reg, squared=False):
         coeff = (margins > 0).astype(margins.dtype)
     # Each positive margin pulls the correct class's score down once.
     coeff[rows, y] = -np.sum(coeff, axis=1)
-    dW = X.T @ coeff  # (D, C)
+    dW = (X.T @ coeff).astype(W.dtype, copy=False)  # (D, C), W's dtype even for float64 X
     dW /= num_train
     loss += reg * np.sum(W * W)
     dW += 2 * reg * W

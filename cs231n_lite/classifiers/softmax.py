@@ -104,7 +104,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     loss = np.sum(np.log(sum_exp) - correct) / num_train
     probs /= sum_exp[:, None]
     probs[rows, y] -= 1  # dL_i/ds = p - one_hot(y_i)
-    dW = X.T @ probs  # (D, C)
+    dW = (X.T @ probs).astype(W.dtype, copy=False)  # (D, C), W's dtype even for float64 X
     dW /= num_train
     loss += reg * np.sum(W * W)
     dW += 2 * reg * W
