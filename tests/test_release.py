@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-import tomllib
+from coursekit._toml import tomllib
 import zipfile
 from pathlib import Path
 
