@@ -23,6 +23,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,21 +97,33 @@ def run_notebook(path: Path, out_dir: Path, timeout: int) -> Result:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
     t0 = time.perf_counter()
-    try:
-        client.execute()
-        status, error = "ok", ""
-    except CellExecutionError as exc:
-        status, error = "FAILED", _cell_error(nb, exc)
-    except Exception as exc:  # kernel died, timeout, ...
-        status, error = "FAILED", f"{type(exc).__name__}: {exc}".splitlines()[0]
+    with tempfile.TemporaryDirectory(prefix="cs231n-lite-kernel-") as sockets:
+        client = NotebookClient(nb, km=_kernel_manager(sockets), timeout=timeout,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+            status, error = "ok", ""
+        except CellExecutionError as exc:
+            status, error = "FAILED", _cell_error(nb, exc)
+        except Exception as exc:  # kernel died, timeout, ...
+            status, error = "FAILED", f"{type(exc).__name__}: {exc}".splitlines()[0]
     seconds = time.perf_counter() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
     return Result(path.stem, status, seconds, _headline(nb), error)
+
+
+def _kernel_manager(sockets: str):
+    """A python3 kernel talking over Unix sockets in ``sockets`` (a private
+    temporary folder), not TCP: the kernel is local, so nothing needs
+    encrypting, and ipykernel has no "running over TCP without encryption"
+    warning to print. Windows has no Unix sockets: TCP there."""
+    from jupyter_client.manager import KernelManager
+
+    if os.name == "nt":
+        return KernelManager(kernel_name="python3")
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
 
 
 def _headline(nb) -> str:
