@@ -59,9 +59,17 @@ def test_run_fails_naming_notebook_and_cell(tmp_path, out, capsys):
 
 
 def test_run_unknown_notebook_name(tmp_path, out, capsys):
+    _notebook(tmp_path / "knn.ipynb", "x = 1")
     rc = runner.main(["--notebooks", str(tmp_path), "--out", str(out), "--only", "nope"])
     assert rc == 2
     assert "no notebook named nope" in capsys.readouterr().err
+
+
+def test_run_without_notebooks_fails_before_writing_anything(tmp_path, out, capsys):
+    # e.g. installed from a wheel and run outside the kit (tests/test_install.py runs that)
+    rc = runner.main(["--notebooks", str(tmp_path / "notebooks"), "--out", str(out)])
+    assert rc == 1 and not out.exists()
+    assert capsys.readouterr().err.startswith(f"cs231n-lite run: error: no notebooks in {tmp_path}/notebooks;")
 
 
 def test_kernels_get_one_blas_thread_unless_set(tmp_path, out, capsys, monkeypatch):

@@ -72,6 +72,9 @@ def to_html(nb, _cache={}) -> str:
 
 def gather(root: Path) -> tuple[dict[str, bytes], list[str]]:
     """name in the zip -> bytes, plus notes; raises CourseKitError when incomplete."""
+    if not (root / PACKAGE).is_dir() and not (root / NOTEBOOKS).is_dir():
+        raise CourseKitError(f"{root} is not a kit folder (no {PACKAGE}/, no {NOTEBOOKS}/); run collect "
+                             f"in your kit's folder or pass --root DIR")
     missing = [f for f in required_files() if not (root / f).is_file()]
     if missing:
         raise CourseKitError(f"missing {', '.join(missing)} under {root}; restore it from the kit")

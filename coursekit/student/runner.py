@@ -9,6 +9,9 @@
 A notebook reports its headline number by printing a line
 ``Headline: <what> = <value>`` (e.g. ``Headline: test accuracy = 0.312``).
 A failed cell makes the command exit 1, naming the notebook and the cell.
+Without notebooks (e.g. installed from a wheel, run outside the kit's
+folder) it exits 1 with one line saying where to run it, before writing
+anything: the notebooks are the student's working copies, not package data.
 
 Kernels get one BLAS thread unless the caller set ``OPENBLAS_NUM_THREADS`` /
 ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``: the stored notebook outputs are
@@ -156,17 +159,18 @@ def main(argv=None) -> int:
         os.environ["CS231N_LITE_DATA"] = args.data  # the kernels inherit it
     for var in BLAS_THREAD_VARS:
         os.environ.setdefault(var, "1")
-    out = Path(args.out)
-    show_dataset(out)
     nb_dir = Path(args.notebooks)
+    if not any(nb_dir.glob("*.ipynb")):  # checked first: nothing is written then
+        print(f"cs231n-lite run: error: no notebooks in {nb_dir.resolve()}; run it in the kit's "
+              f"folder (the one holding notebooks/), or pass --notebooks DIR", file=sys.stderr)
+        return 1
     paths = _order(p for p in nb_dir.glob("*.ipynb") if not args.only or p.stem in args.only)
     if args.only and len(paths) != len(args.only):
         missing = sorted(set(args.only) - {p.stem for p in paths})
         print(f"cs231n-lite run: no notebook named {', '.join(missing)} in {nb_dir}", file=sys.stderr)
         return 2
-    if not paths:
-        print(f"no notebooks in {nb_dir}; nothing more to run")
-        return 0
+    out = Path(args.out)
+    show_dataset(out)
     results = []
     for path in paths:
         print(f"running {path.name} ...", flush=True)
