@@ -83,7 +83,8 @@ class FastKNearestNeighbor(KNearestNeighbor):
     What "exact" means here, for every input dtype (uint8, float32, float64):
     the neighbours are those of float64 brute force, i.e. the training
     points ranked by their float64 squared distance ``sum((x - t)**2)`` to
-    the test row (L2; the differences and the sum taken in float64), or by
+    the test row (L2; the differences and the sum taken in float64, summed
+    in ``np.einsum``'s order, which decides last-bit ties), or by
     the float64 :func:`l1_distances` (L1), ties going to the smaller training
     index. Inputs are converted to float64 exactly (uint8 and float32 values
     are float64 values), so float32 data gets float64 answers, not float32
