@@ -55,6 +55,30 @@ def _check_x(x, h):
     check_positive(h, "h")
 
 
+def _f_plus_minus(f, x, ix, h, read=None):
+    """``(f(x + h e_ix), f(x - h e_ix))``: entry ``ix`` of ``x`` nudged in place.
+
+    The one perturb-and-restore step every numerical gradient here is made
+    of. ``x[ix]`` is restored afterwards, also when ``f`` raises. ``read``
+    turns each value into what is kept (a copy, for an ``f`` that returns a
+    buffer it reuses or a view of ``x``).
+    """
+    read = read or (lambda value: value)
+    old = x[ix]
+    try:
+        x[ix] = old + h
+        plus = read(f(x))
+        x[ix] = old - h
+        minus = read(f(x))
+    finally:
+        x[ix] = old
+    return plus, minus
+
+
+def _copy_float(value):
+    return np.array(value, dtype=float, copy=True)
+
+
 def eval_numerical_gradient(f, x, h=1e-5, verbose=False):
     """Centred-difference gradient of a scalar function at ``x``.
 
@@ -63,7 +87,8 @@ def eval_numerical_gradient(f, x, h=1e-5, verbose=False):
     f : callable
         ``f(x) -> float``.
     x : ndarray of float, any shape
-        The point; perturbed in place one entry at a time and restored.
+        The point; perturbed in place one entry at a time and restored
+        (also when ``f`` raises).
     h : float
         Step for ``(f(x + h) - f(x - h)) / 2h``.
 
@@ -76,12 +101,7 @@ def eval_numerical_gradient(f, x, h=1e-5, verbose=False):
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     while not it.finished:
         ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old  # restore
+        fxph, fxmh = _f_plus_minus(f, x, ix, h)
         grad[ix] = (fxph - fxmh) / (2 * h)
         if verbose:
             print(ix, grad[ix])
@@ -112,12 +132,7 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     while not it.finished:
         ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        pos = np.array(f(x), dtype=float, copy=True)
-        x[ix] = old - h
-        neg = np.array(f(x), dtype=float, copy=True)
-        x[ix] = old
+        pos, neg = _f_plus_minus(f, x, ix, h, read=_copy_float)
         if pos.shape != df.shape:
             raise ValueError(f"f(x) has shape {pos.shape} but df has shape {df.shape}")
         grad[ix] = np.sum((pos - neg) * df) / (2 * h)
@@ -155,12 +170,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=0, verbos
     errors = np.empty(num_checks)
     for i in range(num_checks):
         ix = tuple(int(rng.integers(m)) for m in x.shape)
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
+        fxph, fxmh = _f_plus_minus(f, x, ix, h)
         num = (fxph - fxmh) / (2 * h)
         ana = analytic_grad[ix]
         errors[i] = abs(num - ana) / max(1e-8, abs(num) + abs(ana))

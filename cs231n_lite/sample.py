@@ -30,15 +30,14 @@ the notebooks' questions).
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
-import struct
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from cs231n_lite.validation import check_array, check_int, check_labels
+from cs231n_lite.cifar_format import write_cifar_batches  # noqa: F401 - re-exported
+from cs231n_lite.validation import check_int
 
 __all__ = [
     "CLASS_NAMES",
@@ -321,93 +320,6 @@ def generate_images(n, seed):
         for idx in np.array_split(np.flatnonzero(y == label), -(-n // (10 * CHUNK))):
             X[idx] = _render(rng, label, len(idx), yy, xx)
     return X, y
-
-
-# ----------------------------------------------------------------- CIFAR-10 files
-class _Py2Pickler(pickle._Pickler):
-    """Write pickles the way CIFAR-10's own files were written (Python 2, protocol 2).
-
-    Byte strings become Python-2 ``str`` opcodes (not Python 3's ``_codecs.encode``
-    detour, which would inflate the pixels as UTF-8) and arrays refer to
-    ``numpy.core.multiarray._reconstruct``, the name every numpy can load.
-    """
-
-    dispatch = dict(pickle._Pickler.dispatch)
-
-    def save_py2_str(self, obj):
-        n = len(obj)
-        if n < 256:
-            self.write(pickle.SHORT_BINSTRING + bytes([n]) + obj)
-        else:
-            self.write(pickle.BINSTRING + struct.pack("<i", n) + obj)
-        self.memoize(obj)
-
-    dispatch[bytes] = save_py2_str
-
-    def save_global(self, obj, name=None):
-        if getattr(obj, "__name__", None) == "_reconstruct" and "numpy" in obj.__module__:
-            self.write(pickle.GLOBAL + b"numpy.core.multiarray\n_reconstruct\n")
-            self.memoize(obj)
-        else:
-            super().save_global(obj, name)
-
-
-def _dump(obj, path):
-    with open(path, "wb") as f:
-        _Py2Pickler(f, protocol=2).dump(obj)
-
-
-def write_cifar_batches(root, X_train, y_train, X_test, y_test, class_names, num_batches=5):
-    """Write images in CIFAR-10's python format: ``data_batch_1..k``, ``test_batch``, ``batches.meta``.
-
-    Parameters
-    ----------
-    root : str or Path
-        Folder to write into (created if needed), usually ``.../cifar-10-batches-py``.
-    X_train : ndarray of shape (N, 32, 32, 3), uint8
-    y_train : ndarray of shape (N,), int
-    X_test : ndarray of shape (M, 32, 32, 3), uint8
-    y_test : ndarray of shape (M,), int
-    class_names : sequence of str
-    num_batches : int
-        Training batches; CIFAR-10 has 5 (``N`` is split as evenly as possible).
-
-    Returns
-    -------
-    Path
-        ``root``.
-
-    Raises
-    ------
-    InputError
-        Images not of shape (N, 32, 32, 3), or labels not in ``[0, len(class_names))``.
-    """
-    X_train = check_array(X_train, "X_train", shape=(None, 32, 32, 3), allow_empty=True)
-    X_test = check_array(X_test, "X_test", shape=(None, 32, 32, 3), allow_empty=True)
-    y_train = check_labels(y_train, "y_train", num_samples=len(X_train), num_classes=len(class_names))
-    y_test = check_labels(y_test, "y_test", num_samples=len(X_test), num_classes=len(class_names))
-    num_batches = check_int(num_batches, "num_batches", low=1)
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    train_parts = zip(np.array_split(X_train, num_batches), np.array_split(y_train, num_batches))
-    for i, (X, y) in enumerate(train_parts, start=1):
-        _dump(_batch_dict(X, y, class_names, f"training batch {i} of {num_batches}"),
-              root / f"data_batch_{i}")
-    _dump(_batch_dict(X_test, y_test, class_names, "testing batch 1 of 1"), root / "test_batch")
-    meta = {b"num_cases_per_batch": int(-(-len(X_train) // num_batches)),
-            b"label_names": [name.encode("ascii") for name in class_names],
-            b"num_vis": 32 * 32 * 3}
-    _dump(meta, root / "batches.meta")
-    return root
-
-
-def _batch_dict(X, y, class_names, label):
-    """One batch as CIFAR-10 stores it: rows of 3072 bytes, red plane then green then blue."""
-    data = np.ascontiguousarray(np.asarray(X, dtype=np.uint8).transpose(0, 3, 1, 2)).reshape(len(X), -1)
-    names = [f"{class_names[c].replace(' ', '_')}_s_{i:06d}.png".encode("ascii")
-             for i, c in enumerate(y)]
-    return {b"batch_label": label.encode("ascii"), b"labels": [int(c) for c in y],
-            b"data": data, b"filenames": names}
 
 
 # ----------------------------------------------------------------- the cache

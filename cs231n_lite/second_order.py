@@ -87,7 +87,11 @@ def lbfgs(loss_and_grad, w0, max_iter=200, tol=1e-9, history_size=10, callback=N
     Warns
     -----
     RuntimeWarning
-        When ``max_iter`` runs out before ``tol`` is met.
+        Whenever scipy does not report success, naming its reason: when
+        ``max_iter`` runs out before ``tol`` is met, and when the line search
+        fails (scipy's "ABNORMAL"), which a wrong gradient causes: a gradient
+        of the wrong sign stops at ``w0`` after zero iterations, which would
+        otherwise look like instant convergence.
     """
     w0 = check_array(w0, "w0")
     max_iter = check_int(max_iter, "max_iter", low=1)
@@ -104,35 +108,64 @@ def lbfgs(loss_and_grad, w0, max_iter=200, tol=1e-9, history_size=10, callback=N
 
     options = {"maxiter": max_iter, "gtol": tol, "ftol": tol, "maxcor": history_size}
     res = minimize(fun, x0, jac=True, method="L-BFGS-B", callback=on_iteration, options=options)
-    if res.status == 1:  # iteration or evaluation budget exhausted
-        warnings.warn(
-            f"L-BFGS stopped after max_iter={max_iter} iterations before reaching "
-            f"tol={tol}; raise max_iter or loosen tol",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+    _warn_unless_converged(res, max_iter, tol)
     return res.x.reshape(w0.shape), history
 
 
-def _solve_newton_system(H, g):
-    """Solve ``H p = g`` without forming ``H^{-1}``.
+def _warn_unless_converged(res, max_iter, tol):
+    """RuntimeWarning naming scipy's reason whenever L-BFGS-B did not succeed."""
+    if res.success:
+        return
+    reason = str(res.message).strip() or f"status {res.status}"
+    if res.status == 1:  # iteration or evaluation budget exhausted
+        fix = f"stopped after max_iter={max_iter} iterations before reaching tol={tol}; " \
+              "raise max_iter or loosen tol"
+    else:
+        fix = (f"stopped after {res.nit} iteration(s) without converging; check that "
+               "loss_and_grad returns the gradient of the loss (e.g. with "
+               "gradient_check.grad_check_sparse): a wrong or sign-flipped gradient "
+               "makes the line search fail")
+    warnings.warn(f"L-BFGS {fix} (scipy: {reason})", RuntimeWarning, stacklevel=3)
 
-    Cholesky (``assume_a="pos"``) when ``H`` is symmetric positive definite,
-    the usual case near a minimum; a general LU solve otherwise (at a saddle
-    or on a non-convex stretch, where Newton heads for the critical point).
+
+def _cholesky_solve(H, g):
+    """``p`` with ``H p = g`` when ``H`` is symmetric positive definite, else None.
+
+    Cholesky is the usual case near a minimum, and it doubles as the test
+    for positive definiteness. Never forms ``H^{-1}``.
     """
-    if np.allclose(H, H.T):
-        try:
-            return scipy.linalg.solve(H, g, assume_a="pos")
-        except np.linalg.LinAlgError:
-            pass  # not positive definite: fall through to LU
+    if not np.allclose(H, H.T):
+        return None
     try:
-        return scipy.linalg.solve(H, g)
+        p = scipy.linalg.solve(H, g, assume_a="pos")
     except np.linalg.LinAlgError:
+        return None
+    return p if np.all(np.isfinite(p)) else None
+
+
+def _lu_solve(H, g, hess, damping):
+    """``p`` with ``H p = g`` for any non-singular ``H`` (LU), else InputError.
+
+    Some scipy releases (e.g. 1.15) return inf for an exactly singular
+    matrix instead of raising, so the result is checked, not only the call.
+    """
+    try:
+        p = scipy.linalg.solve(H, g)
+    except np.linalg.LinAlgError:
+        p = None
+    if p is None or not np.all(np.isfinite(p)):
+        lam = _smallest_eigenvalue(hess)
         raise InputError(
-            "hess is singular, so the Newton step is undefined; "
-            "pass damping > 0 to solve (hess + damping * I) p = grad"
-        ) from None
+            f"hess + damping * I is singular (damping={damping:g}, smallest eigenvalue of "
+            f"hess {lam:.3g}), so the Newton step is undefined; pass damping > "
+            f"{max(0.0, -lam):.3g} to make it positive definite"
+        )
+    return p
+
+
+def _smallest_eigenvalue(hess):
+    """Smallest eigenvalue of the symmetric part of ``hess`` (for messages)."""
+    return float(np.linalg.eigvalsh((hess + hess.T) / 2)[0])
 
 
 def newton_step(w, grad, hess, damping=0.0):
@@ -146,8 +179,16 @@ def newton_step(w, grad, hess, damping=0.0):
     hess : ndarray of shape (D, D)
         The Hessian at ``w`` (for the flattened ``w``).
     damping : float
-        Levenberg-style damping added to the diagonal (>= 0; 0 is pure
-        Newton). Makes the step shorter and a singular Hessian solvable.
+        Levenberg damping added to the diagonal (>= 0; 0 is pure Newton).
+        Once ``hess + damping * I`` is positive definite, i.e. ``damping >
+        -(smallest eigenvalue of hess)``, the step is a descent direction and
+        shrinks towards ``grad / damping`` as damping grows. Below that,
+        damping does NOT make the step shorter: it moves the eigenvalues
+        towards 0 and the step grows without bound as damping nears minus an
+        eigenvalue; such a damping is refused (see Raises). With
+        ``damping=0`` an indefinite ``hess`` is solved as it is (LU): the
+        pure Newton step heads for the quadratic model's critical point,
+        a saddle rather than a minimum.
 
     Returns
     -------
@@ -156,18 +197,31 @@ def newton_step(w, grad, hess, damping=0.0):
     Raises
     ------
     InputError
-        Mismatched shapes (names ``grad`` or ``hess``), negative damping, or
-        a singular ``hess``.
+        Mismatched shapes (names ``grad`` or ``hess``), negative damping,
+        ``damping > 0`` that leaves ``hess + damping * I`` not positive
+        definite, or a singular ``hess + damping * I``; the message gives
+        the damping that fixes it.
     """
     w = check_array(w, "w")
     D = w.size
     grad = check_array(grad, "grad")
     if grad.size != D:
         raise InputError(f"grad must have w's {D} entries (shape {w.shape}), got shape {grad.shape}")
-    hess = check_array(hess, "hess", shape=(D, D))
+    hess = np.asarray(check_array(hess, "hess", shape=(D, D)), dtype=float)
     damping = check_positive(damping, "damping", strict=False)
     H = hess + damping * np.eye(D) if damping else hess
-    p = _solve_newton_system(np.asarray(H, dtype=float), grad.astype(float).ravel())
+    g = grad.astype(float).ravel()
+    p = _cholesky_solve(H, g)
+    if p is None and damping > 0:
+        lam = _smallest_eigenvalue(hess)
+        raise InputError(
+            f"damping={damping:g} leaves hess + damping * I not positive definite (smallest "
+            f"eigenvalue of hess {lam:.3g}): the damped step is then neither shorter nor a "
+            f"descent direction; pass damping > {-lam:.3g}, or damping=0 for the pure "
+            f"Newton step towards the critical point"
+        )
+    if p is None:
+        p = _lu_solve(H, g, hess, damping)
     return w.astype(float) - p.reshape(w.shape)
 
 

@@ -5,6 +5,8 @@ needs the sample shares one copy (``$CS231N_LITE_CACHE`` or
 ``~/.cache/cs231n-lite``), generated once.
 """
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")  # before any pyplot import: tests never open windows
@@ -42,3 +44,13 @@ def random_problem(seed, N=40, D=12, C=5, dtype=np.float64):
     X = rng.standard_normal((N, D))
     y = rng.integers(0, C, size=N)
     return W.astype(dtype), X.astype(dtype), y
+
+
+def named(argument):
+    """A ``pytest.raises(match=...)`` pattern for an error about ``argument``.
+
+    Every validation message starts with the argument's name ("y must have
+    shape (N,), got ..."). A bare "y" would also match "array" or "y_train",
+    so the name must come first and be a whole word.
+    """
+    return rf"^{re.escape(argument)}\b(?![._])"

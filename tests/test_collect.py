@@ -1,5 +1,6 @@
 """`cs231n-lite collect`: the submission zip, and its refusals."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,8 @@ def _executed(text="print(1)", output="1\n", run=True):
     if run:
         cell.execution_count = 1
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Part"), cell]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Part\n\nThe loss $L = \\frac{1}{N} \\sum_i L_i$, and"
+                                              "\n\n$$\\nabla_W L = 2 \\lambda W$$"), cell]
     return nb
 
 
@@ -66,6 +68,63 @@ def test_zip_holds_package_notebooks_and_html(collected):
         assert "<html" in text and notebook in text  # the cell's output is in the export
     n_pkg = sum(n.startswith("cs231n_lite/") for n in names)
     assert out.strip() == f"collect: wrote {root / 'a.zip'} ({n_pkg} package files, 6 notebooks, 6 HTML exports)"
+
+
+def remote_references(html: str) -> list:
+    """Everything in an HTML page that a browser would fetch from the network."""
+    found = re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//[^>]*>", html)
+    for body in re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S):
+        found += re.findall(r"(?:import\(|src\s*=|url\()\s*[\"']?(?:https?:)?//[^\"')]+", body)
+    found += re.findall(r"@import\s+(?:url\()?[\"']?(?:https?:)?//[^\"')]+", html)
+    return found
+
+
+def test_html_exports_read_offline(collected):
+    """Formulas are MathML (no MathJax), and nothing is loaded from the network."""
+    root, _ = collected
+    zf = zipfile.ZipFile(root / "a.zip")
+    for name in (n for n in zf.namelist() if n.startswith("html/")):
+        text = zf.read(name).decode()
+        assert remote_references(text) == [], name
+        assert "mathjax" not in text.lower()
+        assert text.count("<math ") == 2 and "$" not in text.replace("$$", "")  # both formulas
+
+
+def test_remote_reference_finder_finds_what_nbconvert_loads():
+    """The check above can fail: nbconvert's own export loads MathJax and require.js."""
+    from nbconvert import HTMLExporter
+
+    text = HTMLExporter().from_notebook_node(_executed())[0]
+    assert any("mathjax" in r for r in remote_references(text))
+    assert any("require" in r for r in remote_references(text))
+
+
+def test_every_formula_of_the_notebooks_renders_as_mathml():
+    from coursekit.student import html
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+    failed = []
+
+    class Recording(html.MathMLRenderer):
+        def inline_math(self, body):
+            out = html.mathml(body, "inline")
+            failed.extend([body] if out is None else [])
+            return out or ""
+
+        def block_math(self, body):
+            out = html.mathml(body, "block")
+            failed.extend([body] if out is None else [])
+            return out or ""
+
+        def latex_environment(self, name, body):
+            return self.block_math(f"\\begin{{{name}}}{body}\\end{{{name}}}")
+
+    count = 0
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                count += MarkdownWithMath(renderer=Recording(escape=False)).render(cell.source).count("<math")
+    assert failed == [] and count > 100, (count, failed[:5])
 
 
 def test_same_work_gives_the_same_zip(collected):

@@ -5,6 +5,8 @@ import matplotlib.colors
 import numpy as np
 import pytest
 
+from conftest import named
+
 from cs231n_lite.fast import features as fast
 from cs231n_lite.fast.features import color_histogram_hsv_batch, hog_features_batch
 from cs231n_lite.features import color_histogram_hsv, hog_feature, rgb_to_gray
@@ -61,9 +63,9 @@ def test_vectorised_hue_equals_matplotlib_bit_for_bit():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: hog_features_batch(np.zeros((32, 32, 3))), "imgs"),
-    (lambda: hog_features_batch(np.zeros((2, 32, 32, 3)), n_jobs=0), "n_jobs"),
-    (lambda: color_histogram_hsv_batch(np.zeros((2, 4, 4, 2))), "imgs"),
+    (lambda: hog_features_batch(np.zeros((32, 32, 3))), named("imgs")),
+    (lambda: hog_features_batch(np.zeros((2, 32, 32, 3)), n_jobs=0), named("n_jobs")),
+    (lambda: color_histogram_hsv_batch(np.zeros((2, 4, 4, 2))), named("imgs")),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):

@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from conftest import named
+
 from cs231n_lite import features as F
 from cs231n_lite.features import (
     bow_feature, bow_histogram, build_codebook, color_histogram_hsv, dense_patches,
@@ -185,23 +187,23 @@ def test_extract_features_cs231n_call_shape():
 
 # -------------------------------------------------------------- errors
 @pytest.mark.parametrize("call, match", [
-    (lambda: hog_feature(np.zeros(32)), "im"),
-    (lambda: hog_feature(np.zeros((32, 32, 4))), "im"),
-    (lambda: hog_feature(np.full((32, 32), np.nan)), "im"),
-    (lambda: hog_feature(np.zeros((32, 32)), pixels_per_cell=(8, 4)), "pixels_per_cell"),
-    (lambda: hog_feature(np.zeros((30, 32))), "pixels_per_cell"),
-    (lambda: hog_feature(np.zeros((32, 32)), orientations=0), "orientations"),
-    (lambda: F.image_gradients(np.zeros((4, 4, 3))), "gray"),
-    (lambda: F.orientation_histogram(np.zeros((8, 8)), np.zeros((8, 4))), "gy"),
-    (lambda: color_histogram_hsv(np.zeros((32, 32))), "im"),
-    (lambda: color_histogram_hsv(np.full((4, 4, 3), 300.0)), "im"),
-    (lambda: color_histogram_hsv(np.zeros((4, 4, 3)), xmin=255), "xmin"),
-    (lambda: color_histogram_hsv(np.zeros((4, 4, 3)), nbin=0), "nbin"),
-    (lambda: sample_patches(np.zeros((2, 8, 8, 3)), patch_size=9), "patch_size"),
-    (lambda: build_codebook(np.zeros((3, 12)), num_words=4), "num_words"),
-    (lambda: bow_histogram(np.zeros((2, 8, 8, 3)), np.zeros((4, 10)), patch_size=4), "codebook"),
-    (lambda: extract_features(np.zeros((2, 8, 8, 3)), hog_feature), "feature_fns"),
-    (lambda: extract_features(np.zeros((8, 8, 3)), [hog_feature]), "imgs"),
+    (lambda: hog_feature(np.zeros(32)), named("im")),
+    (lambda: hog_feature(np.zeros((32, 32, 4))), named("im")),
+    (lambda: hog_feature(np.full((32, 32), np.nan)), named("im")),
+    (lambda: hog_feature(np.zeros((32, 32)), pixels_per_cell=(8, 4)), named("pixels_per_cell")),
+    (lambda: hog_feature(np.zeros((30, 32))), "^im size 30x32 must be divisible by pixels_per_cell=8"),
+    (lambda: hog_feature(np.zeros((32, 32)), orientations=0), named("orientations")),
+    (lambda: F.image_gradients(np.zeros((4, 4, 3))), named("gray")),
+    (lambda: F.orientation_histogram(np.zeros((8, 8)), np.zeros((8, 4))), named("gy")),
+    (lambda: color_histogram_hsv(np.zeros((32, 32))), named("im")),
+    (lambda: color_histogram_hsv(np.full((4, 4, 3), 300.0)), named("im")),
+    (lambda: color_histogram_hsv(np.zeros((4, 4, 3)), xmin=255), named("xmin")),
+    (lambda: color_histogram_hsv(np.zeros((4, 4, 3)), nbin=0), named("nbin")),
+    (lambda: sample_patches(np.zeros((2, 8, 8, 3)), patch_size=9), named("patch_size")),
+    (lambda: build_codebook(np.zeros((3, 12)), num_words=4), named("num_words")),
+    (lambda: bow_histogram(np.zeros((2, 8, 8, 3)), np.zeros((4, 10)), patch_size=4), named("codebook")),
+    (lambda: extract_features(np.zeros((2, 8, 8, 3)), hog_feature), named("feature_fns")),
+    (lambda: extract_features(np.zeros((8, 8, 3)), [hog_feature]), named("imgs")),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):

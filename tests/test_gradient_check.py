@@ -68,3 +68,38 @@ def test_bad_input():
         eval_numerical_gradient(lambda v: 0.0, np.zeros(2), h=0)
     with pytest.raises(ValueError, match="x contains 1 NaN"):
         eval_numerical_gradient(lambda v: 0.0, np.array([np.nan, 1.0]))
+
+
+@pytest.mark.parametrize("check", [
+    lambda f, x: eval_numerical_gradient(f, x),
+    lambda f, x: eval_numerical_gradient_array(f, x, np.ones(())),
+    lambda f, x: grad_check_sparse(f, x, np.zeros_like(x), num_checks=3),
+])
+def test_x_restored_when_f_raises(check):
+    # All three share one perturb-and-restore step: x is never left nudged.
+    x = np.array([1.0, 2.0, 3.0])
+    calls = []
+
+    def f(v):
+        calls.append(v.copy())
+        if len(calls) == 2:  # fails while x[ix] is old - h
+            raise ZeroDivisionError("f failed")
+        return float(v.sum())
+
+    with pytest.raises(ZeroDivisionError, match="f failed"):
+        check(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+    assert not np.array_equal(calls[0], x) and not np.array_equal(calls[1], x)  # it did perturb
+
+
+def test_array_gradient_copies_a_reused_output_buffer():
+    # f returns the same buffer each call: without a copy, f(x+h) would be overwritten by f(x-h).
+    buf = np.empty(2)
+
+    def f(v):
+        np.multiply(v, v, out=buf)
+        return buf
+
+    x = np.array([1.0, -2.0])
+    g = eval_numerical_gradient_array(f, x, np.ones(2))
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-8)

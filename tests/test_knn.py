@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from conftest import named
+
 from cs231n_lite.classifiers.k_nearest_neighbor import KNearestNeighbor
 from cs231n_lite.validation import NotTrainedError
 from knn_data import float_data, pixel_data
@@ -80,18 +82,18 @@ def test_train_memorises_without_copy():
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda knn, X: knn.predict(X, k=0), "k"),
-    (lambda knn, X: knn.predict(X, k=41), "k"),  # only 40 training points
-    (lambda knn, X: knn.predict(X, k=1.5), "k"),
-    (lambda knn, X: knn.predict(X[:, :-1]), "X"),
-    (lambda knn, X: knn.compute_distances_two_loops(X[:, :-1]), "X"),
-    (lambda knn, X: knn.predict(np.where(X > 1, np.nan, X)), "X"),
-    (lambda knn, X: knn.predict(X, num_loops=3), "num_loops"),
-    (lambda knn, X: knn.predict_labels(np.ones((2, 39))), "dists"),
-    (lambda knn, X: knn.predict_labels(np.ones((2, 40)), k=0), "k"),
-    (lambda knn, X: knn.train(X, np.zeros(len(X) - 1, dtype=int)), "y"),
+    (lambda knn, X: knn.predict(X, k=0), named("k")),
+    (lambda knn, X: knn.predict(X, k=41), named("k")),  # only 40 training points
+    (lambda knn, X: knn.predict(X, k=1.5), named("k")),
+    (lambda knn, X: knn.predict(X[:, :-1]), named("X")),
+    (lambda knn, X: knn.compute_distances_two_loops(X[:, :-1]), named("X")),
+    (lambda knn, X: knn.predict(np.where(X > 1, np.nan, X)), named("X")),
+    (lambda knn, X: knn.predict(X, num_loops=3), named("num_loops")),
+    (lambda knn, X: knn.predict_labels(np.ones((2, 39))), named("dists")),
+    (lambda knn, X: knn.predict_labels(np.ones((2, 40)), k=0), named("k")),
+    (lambda knn, X: knn.train(X, np.zeros(len(X) - 1, dtype=int)), named("y")),
     (lambda knn, X: knn.train(X, np.zeros((len(X), 1), dtype=int)), r"y\.ravel"),
-    (lambda knn, X: knn.train(np.full_like(X, np.nan), np.zeros(len(X), dtype=int)), "X"),
+    (lambda knn, X: knn.train(np.full_like(X, np.nan), np.zeros(len(X), dtype=int)), named("X")),
 ])
 def test_bad_input_names_the_argument(call, name):
     X_train, y_train, X = float_data()
@@ -106,5 +108,5 @@ def test_predict_before_train_and_unknown_metric():
                  lambda knn: knn.predict_labels(X)):
         with pytest.raises(NotTrainedError, match="not trained"):
             call(KNearestNeighbor())
-    with pytest.raises(ValueError, match="metric"):
+    with pytest.raises(ValueError, match=named("metric")):
         KNearestNeighbor("cosine")

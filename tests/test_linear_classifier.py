@@ -5,6 +5,8 @@ import functools
 import numpy as np
 import pytest
 
+from conftest import named
+
 from cs231n_lite import optim
 from cs231n_lite.classifiers.linear_classifier import (
     LinearClassifier, LinearSVM, Softmax, random_search, sample_minibatch,
@@ -73,10 +75,10 @@ def test_elastic_net_interpolates():
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda: get_penalty("l3"), "penalty"),
-    (lambda: get_penalty("elastic_net", l1_ratio=1.5), "l1_ratio"),
-    (lambda: l1_penalty(np.ones((2, 2)), -1), "reg"),
-    (lambda: l2_penalty(np.full((2, 2), np.nan), 1), "W"),
+    (lambda: get_penalty("l3"), named("penalty")),
+    (lambda: get_penalty("elastic_net", l1_ratio=1.5), named("l1_ratio")),
+    (lambda: l1_penalty(np.ones((2, 2)), -1), named("reg")),
+    (lambda: l2_penalty(np.full((2, 2), np.nan), 1), named("W")),
 ])
 def test_penalty_bad_input(call, name):
     with pytest.raises(ValueError, match=name):
@@ -176,22 +178,22 @@ def test_predict_before_train_is_a_clear_error():
     with pytest.raises(NotTrainedError, match="not trained"):
         Softmax().predict(np.ones((2, 3)))
     assert issubclass(NotTrainedError, ValueError)
-    with pytest.raises(NotImplementedError, match="loss"):
+    with pytest.raises(NotImplementedError, match=r"^LinearClassifier must implement loss\(\)"):
         LinearClassifier().train(*blobs(N=10), num_iters=1)
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"X": np.full((5, 3), np.nan)}, "X"),
+    ({"X": np.full((5, 3), np.nan)}, named("X")),
     ({"y": np.zeros((20, 1), dtype=int)}, r"y\.ravel"),
-    ({"y": np.arange(19)}, "y"),
-    ({"num_iters": 0}, "num_iters"),
-    ({"batch_size": 0}, "batch_size"),
-    ({"reg": -1.0}, "reg"),
-    ({"penalty": "l0"}, "penalty"),
-    ({"penalty": "elastic_net", "l1_ratio": -0.1}, "l1_ratio"),
-    ({"update_rule": "sgd_turbo"}, "update_rule"),
-    ({"lr_schedule": "cosine"}, "lr_schedule"),
-    ({"learning_rate": -1.0}, "learning_rate"),
+    ({"y": np.arange(19)}, named("y")),
+    ({"num_iters": 0}, named("num_iters")),
+    ({"batch_size": 0}, named("batch_size")),
+    ({"reg": -1.0}, named("reg")),
+    ({"penalty": "l0"}, named("penalty")),
+    ({"penalty": "elastic_net", "l1_ratio": -0.1}, named("l1_ratio")),
+    ({"update_rule": "sgd_turbo"}, named("update_rule")),
+    ({"lr_schedule": "cosine"}, named("lr_schedule")),
+    ({"learning_rate": -1.0}, named("learning_rate")),
 ])
 def test_train_bad_input(kwargs, name):
     X, y = blobs(N=20)
@@ -204,11 +206,11 @@ def test_retrain_and_predict_must_fit_W():
     X, y = blobs(N=20)
     clf = Softmax()
     clf.train(X, y, num_iters=2)
-    with pytest.raises(ValueError, match="X"):
+    with pytest.raises(ValueError, match=named("X")):
         clf.train(X[:, :-1], y, num_iters=2)
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(ValueError, match=named("y")):
         clf.train(X, y + 5, num_iters=2)
-    with pytest.raises(ValueError, match="X"):
+    with pytest.raises(ValueError, match=named("X")):
         clf.predict(X[:, :-1])
     assert clf.predict(X).shape == (20,)
 
@@ -233,7 +235,7 @@ def test_random_search_keeps_the_best_try():
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"num_tries": 0}, "num_tries"), ({"scale": 0.0}, "scale"), ({"num_classes": 1}, "num_classes"),
+    ({"num_tries": 0}, "num_tries"), ({"scale": 0.0}, "scale"), ({"num_classes": 1}, named("num_classes")),
 ])
 def test_random_search_bad_input(kwargs, name):
     X, y = blobs(N=10)

@@ -5,7 +5,7 @@ and bad input rejected with the argument's name."""
 import numpy as np
 import pytest
 
-from conftest import random_problem
+from conftest import named, random_problem
 from cs231n_lite.classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
 from cs231n_lite.classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
 from cs231n_lite.gradient_check import rel_error
@@ -37,16 +37,27 @@ def test_vectorized_keeps_float32_and_inputs(loss_fn):
 
 
 @pytest.mark.parametrize("loss_fn", LOSSES)
+@pytest.mark.parametrize("w_dtype, x_dtype", [(np.float32, np.float64), (np.float64, np.float32)])
+def test_gradient_has_ws_dtype_whatever_xs(loss_fn, w_dtype, x_dtype):
+    # The docstring's promise: dW has W's dtype (mixed inputs promote the scores).
+    W, X, y = random_problem(6)
+    loss, dW = loss_fn(W.astype(w_dtype), X.astype(x_dtype), y, 0.1)
+    assert dW.dtype == w_dtype and dW.shape == W.shape
+    _, dW64 = loss_fn(W, X, y, 0.1)
+    np.testing.assert_allclose(dW, dW64, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss_fn", LOSSES)
 @pytest.mark.parametrize("change, name", [
-    (lambda W, X, y: (W[:-1], X, y), "W"),              # W has D-1 rows
-    (lambda W, X, y: (W, X[:, :-1], y), "X"),           # X has D-1 columns
-    (lambda W, X, y: (W, X, y[:-1]), "y"),              # one label short
+    (lambda W, X, y: (W[:-1], X, y), "^X and W do not match"),      # W has D-1 rows
+    (lambda W, X, y: (W, X[:, :-1], y), "^X and W do not match"),   # X has D-1 columns
+    (lambda W, X, y: (W, X, y[:-1]), named("y")),              # one label short
     (lambda W, X, y: (W, X, y[:, None]), r"y\.ravel"),  # (N, 1) labels
-    (lambda W, X, y: (W, X, y + W.shape[1]), "y"),      # labels >= C
-    (lambda W, X, y: (W, X, -y - 1), "y"),              # negative labels
-    (lambda W, X, y: (W, np.where(X > 1, np.nan, X), y), "X"),
-    (lambda W, X, y: (W[:, :, None], X, y), "W"),       # W is 3-D
-    (lambda W, X, y: (W, X, y.astype(float) + 0.5), "y"),  # non-integer labels
+    (lambda W, X, y: (W, X, y + W.shape[1]), named("y")),      # labels >= C
+    (lambda W, X, y: (W, X, -y - 1), named("y")),              # negative labels
+    (lambda W, X, y: (W, np.where(X > 1, np.nan, X), y), named("X")),
+    (lambda W, X, y: (W[:, :, None], X, y), named("W")),       # W is 3-D
+    (lambda W, X, y: (W, X, y.astype(float) + 0.5), named("y")),  # non-integer labels
 ])
 def test_bad_input_names_the_argument(loss_fn, change, name):
     W, X, y = change(*random_problem(4))
@@ -56,5 +67,5 @@ def test_bad_input_names_the_argument(loss_fn, change, name):
 
 @pytest.mark.parametrize("loss_fn", LOSSES)
 def test_negative_reg_is_rejected(loss_fn):
-    with pytest.raises(ValueError, match="reg"):
+    with pytest.raises(ValueError, match=named("reg")):
         loss_fn(*random_problem(5), -1.0)

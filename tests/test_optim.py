@@ -157,14 +157,16 @@ def test_learning_rate_key_is_honoured(name):
 
 @pytest.mark.parametrize("name", ALL_RULES)
 def test_rule_lowers_convex_quadratic(name):
-    # f = 0.5 w.A w, A = diag(1, 10), from (1, 1): f = 0.5 * (1 + 10) = 5.5.
+    # f = 0.5 w.A w, A = diag(1, 10), from (1, 1) where f = 5.5; default rates.
+    # A rule stepping along +grad, or not at all, fails both checks.
     A = np.diag([1.0, 10.0])
-    f = lambda w: 0.5 * w @ A @ w  # noqa: E731
     rule, w, config = UPDATE_RULES[name], np.array([1.0, 1.0]), None
+    history = [0.5 * w @ A @ w]
     for _ in range(200):
         w, config = rule(w, A @ w, config)
-    assert f(np.array([1.0, 1.0])) == pytest.approx(5.5)
-    assert f(w) < 0.75 * 5.5, (name, f(w))
+        history.append(0.5 * w @ A @ w)
+    assert history[1] < history[0], (name, history[:2])  # the first step goes downhill
+    assert history[-1] < 0.75 * history[0], (name, history[-1])
 
 
 @pytest.mark.parametrize("name", ALL_RULES)

@@ -33,6 +33,21 @@ def test_run_executes_notebooks_and_reports_headline(tmp_path, out, capsys):
     assert executed.cells[1].outputs[0]["text"].strip() == "Headline: test accuracy = 0.280"
 
 
+def test_kernels_talk_over_unix_sockets_without_warnings(tmp_path, out, capfd, monkeypatch):
+    # ipykernel warns "Kernel is running over TCP without encryption" once per
+    # kernel; the runner's kernels use Unix sockets in a private temporary folder.
+    monkeypatch.chdir(tmp_path)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "knn.ipynb", "from ipykernel.kernelapp import IPKernelApp\n"
+              "print(IPKernelApp.instance().transport)")
+    assert runner.main(["--notebooks", str(nbs), "--out", str(out)]) == 0
+    executed = nbformat.read(out / "notebooks" / "knn.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"].strip() == "ipc"
+    assert "without encryption" not in capfd.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "nbs"]  # no socket files left
+
+
 def test_run_fails_naming_notebook_and_cell(tmp_path, out, capsys):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
@@ -44,9 +59,17 @@ def test_run_fails_naming_notebook_and_cell(tmp_path, out, capsys):
 
 
 def test_run_unknown_notebook_name(tmp_path, out, capsys):
+    _notebook(tmp_path / "knn.ipynb", "x = 1")
     rc = runner.main(["--notebooks", str(tmp_path), "--out", str(out), "--only", "nope"])
     assert rc == 2
     assert "no notebook named nope" in capsys.readouterr().err
+
+
+def test_run_without_notebooks_fails_before_writing_anything(tmp_path, out, capsys):
+    # e.g. installed from a wheel and run outside the kit (tests/test_install.py runs that)
+    rc = runner.main(["--notebooks", str(tmp_path / "notebooks"), "--out", str(out)])
+    assert rc == 1 and not out.exists()
+    assert capsys.readouterr().err.startswith(f"cs231n-lite run: error: no notebooks in {tmp_path}/notebooks;")
 
 
 def test_kernels_get_one_blas_thread_unless_set(tmp_path, out, capsys, monkeypatch):

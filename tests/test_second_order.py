@@ -65,6 +65,33 @@ def test_lbfgs_callback_once_per_iteration():
     assert [loss for _, loss in seen] == history[1:]
 
 
+def test_lbfgs_warns_when_the_gradient_is_wrong():
+    # A sign-flipped gradient: scipy's line search fails at w0 ("ABNORMAL"),
+    # which without a warning looks like convergence in zero iterations.
+    loss_and_grad, shape = softmax_problem(N=60)
+    flipped = lambda W: (loss_and_grad(W)[0], -loss_and_grad(W)[1])  # noqa: E731
+    with pytest.warns(RuntimeWarning, match=r"without converging; check that loss_and_grad .*"
+                                            r"\(scipy: ABNORMAL"):
+        lbfgs(flipped, np.ones(shape))
+
+
+def test_lbfgs_is_silent_when_scipy_reports_success():
+    loss_and_grad, shape = softmax_problem(N=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lbfgs(loss_and_grad, np.zeros(shape), max_iter=500)
+
+
+def test_lbfgs_warns_on_any_failure_scipy_reports(monkeypatch):
+    import cs231n_lite.second_order as so
+    from scipy.optimize import OptimizeResult
+
+    fake = OptimizeResult(x=np.zeros(2), success=False, status=3, nit=4, message="SOMETHING NEW")
+    monkeypatch.setattr(so, "minimize", lambda *a, **k: fake)
+    with pytest.warns(RuntimeWarning, match=r"after 4 iteration\(s\) .*\(scipy: SOMETHING NEW\)"):
+        lbfgs(lambda w: (float(w @ w), 2 * w), np.ones(2))
+
+
 def test_lbfgs_warns_when_budget_runs_out():
     loss_and_grad, shape = softmax_problem(N=60)
     with pytest.warns(RuntimeWarning, match="max_iter=2"):
@@ -143,7 +170,12 @@ def test_newton_damping():
 @pytest.mark.parametrize(
     "grad, hess, damping, match",
     [
-        (np.ones(2), np.zeros((2, 2)), 0.0, "hess is singular"),
+        (np.ones(2), np.zeros((2, 2)), 0.0,
+         r"hess \+ damping \* I is singular \(damping=0, smallest eigenvalue of hess 0\).*pass damping > 0 "),
+        (np.ones(2), np.diag([2.0, -2.0]), 1.0,
+         r"damping=1 leaves hess \+ damping \* I not positive definite .*pass damping > 2,"),
+        (np.ones(2), np.diag([1.0, -1.0]), 1.0,  # hess + I = diag(2, 0) is singular
+         r"damping=1 leaves .* not positive definite .*pass damping > 1,"),
         (np.ones(2), np.eye(3), 0.0, r"hess must have shape \(2, 2\), got \(3, 3\)"),
         (np.ones(3), np.eye(2), 0.0, "grad must have w's 2 entries"),
         (np.ones(2), np.eye(2), -1.0, "damping must be >= 0"),
@@ -152,6 +184,24 @@ def test_newton_damping():
 def test_newton_bad_input(grad, hess, damping, match):
     with pytest.raises(ValueError, match=match):
         newton_step(np.ones(2), grad, hess, damping)
+
+
+def test_singular_hessian_detected_when_solve_returns_inf(monkeypatch):
+    # scipy 1.15 returns [inf inf] for a singular matrix instead of raising.
+    monkeypatch.setattr(scipy.linalg, "solve", lambda a, b, **kw: np.full(np.shape(b), np.inf))
+    with pytest.raises(ValueError, match=r"hess \+ damping \* I is singular .*pass damping > 0"):
+        newton_step(np.ones(2), np.ones(2), np.zeros((2, 2)))
+
+
+def test_damping_shortens_the_step_once_positive_definite():
+    # hess = diag(2, -2): damping must exceed 2. Beyond it, a descent
+    # direction (p . grad > 0) that shrinks as damping grows.
+    w, g, H = np.array([1.0, 0.5]), np.array([2.0, -1.0]), np.diag([2.0, -2.0])
+    steps = [w - newton_step(w, g, H, damping=d) for d in (2.5, 5.0, 50.0)]
+    assert all(p @ g > 0 for p in steps)
+    norms = [np.linalg.norm(p) for p in steps]
+    assert norms[0] > norms[1] > norms[2]
+    np.testing.assert_allclose(steps[2], g / np.array([52.0, 48.0]))
 
 
 def test_singular_hessian_solvable_with_damping():

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from conftest import named
+
 from cs231n_lite import optim
 from cs231n_lite.classifiers.two_layer_net import TwoLayerNet
 from cs231n_lite.gradient_check import eval_numerical_gradient, rel_error
@@ -139,19 +141,19 @@ def test_float32_stays_float32_and_seed_is_deterministic():
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda net, X, y: net.loss(X[:, :-1], y), "X"),
-    (lambda net, X, y: net.loss(X, y + 4), "y"),
+    (lambda net, X, y: net.loss(X[:, :-1], y), named("X")),
+    (lambda net, X, y: net.loss(X, y + 4), named("y")),
     (lambda net, X, y: net.loss(X, y[:, None]), r"y\.ravel"),
-    (lambda net, X, y: net.loss(np.where(X > 0, np.nan, X), y), "X"),
-    (lambda net, X, y: net.loss(X, y, reg=-1), "reg"),
-    (lambda net, X, y: net.train(X, y, X[:, :2], y), "X_val"),
-    (lambda net, X, y: net.train(X, y, X, y[:-1]), "y_val"),
-    (lambda net, X, y: net.train(X, y, X, y, num_iters=0), "num_iters"),
-    (lambda net, X, y: net.train(X, y, X, y, batch_size=0), "batch_size"),
-    (lambda net, X, y: net.train(X, y, X, y, learning_rate_decay=2.0), "learning_rate_decay"),
-    (lambda net, X, y: net.train(X, y, X, y, update_rule="nope"), "update_rule"),
-    (lambda net, X, y: net.train(X, y, X, y, lr_schedule="nope"), "lr_schedule"),
-    (lambda net, X, y: net.predict(X[:, :-1]), "X"),
+    (lambda net, X, y: net.loss(np.where(X > 0, np.nan, X), y), named("X")),
+    (lambda net, X, y: net.loss(X, y, reg=-1), named("reg")),
+    (lambda net, X, y: net.train(X, y, X[:, :2], y), named("X_val")),
+    (lambda net, X, y: net.train(X, y, X, y[:-1]), named("y_val")),
+    (lambda net, X, y: net.train(X, y, X, y, num_iters=0), named("num_iters")),
+    (lambda net, X, y: net.train(X, y, X, y, batch_size=0), named("batch_size")),
+    (lambda net, X, y: net.train(X, y, X, y, learning_rate_decay=2.0), named("learning_rate_decay")),
+    (lambda net, X, y: net.train(X, y, X, y, update_rule="nope"), named("update_rule")),
+    (lambda net, X, y: net.train(X, y, X, y, lr_schedule="nope"), named("lr_schedule")),
+    (lambda net, X, y: net.predict(X[:, :-1]), named("X")),
 ])
 def test_bad_input_names_the_argument(call, name):
     net, X, y = random_net(0.1)
@@ -160,8 +162,8 @@ def test_bad_input_names_the_argument(call, name):
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"hidden_dim": 0}, "hidden_dim"), ({"input_dim": 2.5}, "input_dim"),
-    ({"weight_scale": 0.0}, "weight_scale"), ({"reg": -0.1}, "reg"),
+    ({"hidden_dim": 0}, "hidden_dim"), ({"input_dim": 2.5}, named("input_dim")),
+    ({"weight_scale": 0.0}, "weight_scale"), ({"reg": -0.1}, named("reg")),
 ])
 def test_constructor_bad_input(kwargs, name):
     args = {"input_dim": 3, "hidden_dim": 4, "num_classes": 2, **kwargs}

@@ -29,12 +29,12 @@ notebook is in the rubric with the points of its nbgrader metadata.
 from __future__ import annotations
 
 import ast
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from .._toml import tomllib
 from ..errors import CourseKitError
 from .sandbox import Limits
 

@@ -213,7 +213,8 @@ def build_release(root: Path, out: Path) -> ReleaseReport:
     """Write the student kit of repository ``root`` into the new folder ``out``."""
     root, out = Path(root), Path(out)
     if not (root / "cs231n_lite").is_dir():
-        raise CourseKitError(f"release: {root} is not a cs231n-lite repository (no cs231n_lite/)")
+        raise CourseKitError(f"release: {root} is not a cs231n-lite repository (no cs231n_lite/); "
+                             f"run it in the instructors' checkout or pass --root DIR")
     _check_out(root, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))

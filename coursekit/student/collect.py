@@ -2,7 +2,8 @@
 
 The zip holds ``cs231n_lite/`` (sources only), ``notebooks/*.ipynb`` and
 ``html/<notebook>.html`` (an nbconvert HTML export of each notebook, no
-LaTeX needed). It refuses -- one line naming the problem -- when a required
+LaTeX needed, readable offline: formulas are MathML, no script is loaded
+from the network). It refuses -- one line naming the problem -- when a required
 file is missing, a notebook is not valid JSON, or a notebook was never
 executed (no code cell has an execution count or an output).
 """
@@ -59,17 +60,21 @@ def notes_for(nb, rel: str) -> list[str]:
 
 
 def to_html(nb, _cache={}) -> str:
-    """nbconvert's HTML export (one exporter per process: loading templates is slow)."""
+    """An HTML export that reads offline: math as MathML, no remote script
+    (see :mod:`.html`). One exporter per process: loading templates is slow."""
     if "exporter" not in _cache:
-        from nbconvert import HTMLExporter
+        from .html import OfflineHTMLExporter
 
-        _cache["exporter"] = HTMLExporter()
+        _cache["exporter"] = OfflineHTMLExporter()
     body, _ = _cache["exporter"].from_notebook_node(nb)
     return body
 
 
 def gather(root: Path) -> tuple[dict[str, bytes], list[str]]:
     """name in the zip -> bytes, plus notes; raises CourseKitError when incomplete."""
+    if not (root / PACKAGE).is_dir() and not (root / NOTEBOOKS).is_dir():
+        raise CourseKitError(f"{root} is not a kit folder (no {PACKAGE}/, no {NOTEBOOKS}/); run collect "
+                             f"in your kit's folder or pass --root DIR")
     missing = [f for f in required_files() if not (root / f).is_file()]
     if missing:
         raise CourseKitError(f"missing {', '.join(missing)} under {root}; restore it from the kit")

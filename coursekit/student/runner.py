@@ -13,6 +13,9 @@ except while the kit is being worked on: a notebook that stops on a
 ``NotImplementedError`` while some function it needs (its own or an earlier
 notebook's, :mod:`coursekit.manifest`) is still a stub is reported as
 ``to do`` with the functions left to write, and does not fail the command.
+Without notebooks (e.g. installed from a wheel, run outside the kit's
+folder) it exits 1 with one line saying where to run it, before writing
+anything: the notebooks are the student's working copies, not package data.
 
 Kernels get one BLAS thread unless the caller set ``OPENBLAS_NUM_THREADS`` /
 ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``: the stored notebook outputs are
@@ -27,6 +30,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,24 +106,36 @@ def run_notebook(path: Path, out_dir: Path, timeout: int) -> Result:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
     t0 = time.perf_counter()
-    try:
-        client.execute()
-        status, error = "ok", ""
-    except CellExecutionError as exc:
-        status, error = "FAILED", _cell_error(nb, exc)
-        todo = to_do_for(path.stem, ROOT) if "NotImplementedError" in str(exc) else []
-        if todo:  # the kit as handed out: say what to write, not a traceback
-            status, error = "to do", "write " + ", ".join(fn.split(":")[1] for fn in todo)
-    except Exception as exc:  # kernel died, timeout, ...
-        status, error = "FAILED", f"{type(exc).__name__}: {exc}".splitlines()[0]
+    with tempfile.TemporaryDirectory(prefix="cs231n-lite-kernel-") as sockets:
+        client = NotebookClient(nb, km=_kernel_manager(sockets), timeout=timeout,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+            status, error = "ok", ""
+        except CellExecutionError as exc:
+            status, error = "FAILED", _cell_error(nb, exc)
+            todo = to_do_for(path.stem, ROOT) if "NotImplementedError" in str(exc) else []
+            if todo:  # the kit as handed out: say what to write, not a traceback
+                status, error = "to do", "write " + ", ".join(fn.split(":")[1] for fn in todo)
+        except Exception as exc:  # kernel died, timeout, ...
+            status, error = "FAILED", f"{type(exc).__name__}: {exc}".splitlines()[0]
     seconds = time.perf_counter() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
     return Result(path.stem, status, seconds, _headline(nb), error)
+
+
+def _kernel_manager(sockets: str):
+    """A python3 kernel talking over Unix sockets in ``sockets`` (a private
+    temporary folder), not TCP: the kernel is local, so nothing needs
+    encrypting, and ipykernel has no "running over TCP without encryption"
+    warning to print. Windows has no Unix sockets: TCP there."""
+    from jupyter_client.manager import KernelManager
+
+    if os.name == "nt":
+        return KernelManager(kernel_name="python3")
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
 
 
 def _headline(nb) -> str:
@@ -154,17 +170,18 @@ def main(argv=None) -> int:
         os.environ["CS231N_LITE_DATA"] = args.data  # the kernels inherit it
     for var in BLAS_THREAD_VARS:
         os.environ.setdefault(var, "1")
-    out = Path(args.out)
-    show_dataset(out)
     nb_dir = Path(args.notebooks)
+    if not any(nb_dir.glob("*.ipynb")):  # checked first: nothing is written then
+        print(f"cs231n-lite run: error: no notebooks in {nb_dir.resolve()}; run it in the kit's "
+              f"folder (the one holding notebooks/), or pass --notebooks DIR", file=sys.stderr)
+        return 1
     paths = _order(p for p in nb_dir.glob("*.ipynb") if not args.only or p.stem in args.only)
     if args.only and len(paths) != len(args.only):
         missing = sorted(set(args.only) - {p.stem for p in paths})
         print(f"cs231n-lite run: no notebook named {', '.join(missing)} in {nb_dir}", file=sys.stderr)
         return 2
-    if not paths:
-        print(f"no notebooks in {nb_dir}; nothing more to run")
-        return 0
+    out = Path(args.out)
+    show_dataset(out)
     results = []
     for path in paths:
         print(f"running {path.name} ...", flush=True)

@@ -260,6 +260,15 @@ class KNearestNeighbor:
             Before :meth:`train`.
         ValueError
             Naming ``X``, ``k`` or ``num_loops``.
+
+        Notes
+        -----
+        Distances are computed in the inputs' float dtype (float64 for
+        integer pixels), with its rounding: neighbours whose distances differ
+        by less than about ``D * eps * (|x|^2 + |t|^2)`` (eps = 2**-24 for
+        float32, 2**-53 for float64; ``num_loops=0`` rounds the most) may
+        swap. float64 makes that negligible; float32 pixels with near-ties
+        can change predictions.
         """
         X = self._check_test(X)
         k = self._check_k(k)
