@@ -6,11 +6,11 @@ Hessian ``H`` (D, D), and jumps to that quadratic's minimum::
 
     next_w = w - H^{-1} grad        (computed by solving H p = grad)
 
-It needs no learning rate and solves a quadratic in one step, but a Hessian
-costs O(D^2) memory and its solve O(D^3) time - hopeless for millions of
-weights. L-BFGS keeps only the last few gradient differences to approximate
-``H^{-1} grad``; it works well on full-batch, smooth, deterministic problems
-(e.g. softmax on a whole dataset) and poorly on noisy minibatches.
+A Hessian holds D^2 numbers and its solve costs O(D^3) time. L-BFGS keeps
+only the last few gradient differences to approximate ``H^{-1} grad``, from
+the loss and gradient of the whole objective at each point it visits (here:
+scipy's L-BFGS-B). When to prefer which method is a question of the
+optimizers notebook.
 
 Weights may have any shape: the solvers flatten them to D = w.size entries
 and hand results back in ``w``'s shape (as float64).
