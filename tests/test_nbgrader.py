@@ -195,8 +195,11 @@ def test_layout_refusals_are_one_line_and_leave_nothing(tmp_path, monkeypatch):
         return parts
 
     monkeypatch.setattr(layout, "_parts_by_notebook", inflated)
-    with pytest.raises(CourseKitError, match=r"parts.knn: graded cells \(6\) and hidden tests \(15\) add up "
-                                             r"to 21, expected points = 20"):
+    knn = inflated(layout._load_rubric(ROOT / "grading"))["knn.ipynb"]
+    cells, tests = sum(knn.cells.values()), sum(knn.tests.values())
+    with pytest.raises(CourseKitError, match=rf"parts.knn: graded cells \({cells:g}\) and hidden tests "
+                                             rf"\({tests:g}\) add up to {cells + tests:g}, "
+                                             rf"expected points = {knn.points:g}"):
         layout.build_course(ROOT, tmp_path / "c3", notebooks=["knn"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]
 

@@ -45,7 +45,7 @@ import json
 import re
 import shutil
 import tempfile
-import tomllib
+from .._toml import tomllib
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
