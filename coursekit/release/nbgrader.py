@@ -45,7 +45,6 @@ import json
 import re
 import shutil
 import tempfile
-from .._toml import tomllib
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -53,6 +52,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from .. import manifest
+from .._toml import tomllib
 from ..blocks import END_LINE, START_LINE
 from ..errors import CourseKitError
 from .build import EXCLUDED_TOP, is_released, list_files, release_notebook, release_python
