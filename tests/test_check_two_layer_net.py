@@ -104,7 +104,9 @@ EXPECT = {
         "affine_backward": "it calls affine_forward, which is wrong",
         "relu_forward": "wrong: relu_forward modified its input x in place",
         "svm_loss": "a margin of exactly 0 counts as not violated (subgradient 0)",
-        "softmax_loss": "wrong: dscores differs from the numerical gradient for random scores (5, 4)",
+        "softmax_loss": "wrong: dscores is N=5 times too large for random scores (5, 4) (numerical "
+                        "gradient of the loss): the loss is the mean over the N rows: divide dscores "
+                        "by N too",
         "Solver.check_accuracy": "predict one class per row of X (the largest score along each row)",
         "TwoLayerNet.loss": "it calls affine_forward, which is wrong",
     },
@@ -116,11 +118,12 @@ EXPECT = {
         "Solver._step": "params['b'] was not updated",
     },
     "three": {
-        "affine_backward": "wrong: db differs from the numerical gradient",
+        "affine_backward": "wrong: db is N=3 times too small for random x of shape (3, 2, 4), w (8, 5), "
+                           "b (5,) and dout (3, 5) (numerical gradient of your affine_forward): sum "
+                           "the contributions of the N examples, do not average them",
         "Solver._step": "store the new config (it carries the rule's state, e.g. momentum)",
         "TwoLayerNet.predict": "y_pred should have shape (4,)",
-        "TwoLayerNet.loss": "it calls affine_backward, which is wrong: db differs from the numerical "
-                            "gradient",
+        "TwoLayerNet.loss": "it calls affine_backward, which is wrong: db is N=3 times too small",
     },
     "four": {
         "TwoLayerNet.loss": "wrong: grads['W1'] differs from the numerical gradient for a random net "

@@ -37,6 +37,17 @@ def expect_dtype(name, got, dtype, where, fix="do not build it from float64 arra
                     f"{np.asarray(got).dtype}; {fix}")
 
 
+def expect_gradient_n(name, analytic, numeric, where, N, fix):
+    """expect_gradient, but first name the classic factor-of-N mistakes."""
+    analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    if np.any(np.abs(numeric) > 1e-8):
+        if np.allclose(analytic * N, numeric, rtol=1e-5, atol=1e-8):
+            raise Wrong(f"{name} is N={N} times too small {where}: {fix[0]}")
+        if np.allclose(analytic, numeric * N, rtol=1e-5, atol=1e-8):
+            raise Wrong(f"{name} is N={N} times too large {where}: {fix[1]}")
+    expect_gradient(name, analytic, numeric, where)
+
+
 def expect_pair(name, out, where):
     if not (isinstance(out, tuple) and len(out) == 2):
         raise Wrong(f"{name} should return a pair (out, cache) {where}, got {type(out).__name__}")
@@ -95,12 +106,15 @@ def affine_backward(m):
     db = expect_array("db", db, b.shape, where)
     unchanged("dout", dout, dout_in, "affine_backward", where)
     forward = m.affine_forward
-    expect_gradient("dx", dx, numerical_gradient_array(lambda v: forward(v, w, b)[0], x, dout),
-                    where + " (numerical gradient of your affine_forward)")
-    expect_gradient("dw", dw, numerical_gradient_array(lambda v: forward(x, v, b)[0], w, dout),
-                    where + " (numerical gradient of your affine_forward)")
-    expect_gradient("db", db, numerical_gradient_array(lambda v: forward(x, w, v)[0], b, dout),
-                    where + " (numerical gradient of your affine_forward)")
+    fix = ("sum the contributions of the N examples, do not average them (the loss layer has "
+           "already divided by N)", "do not multiply by N")
+    where_num = where + " (numerical gradient of your affine_forward)"
+    expect_gradient_n("dx", dx, numerical_gradient_array(lambda v: forward(v, w, b)[0], x, dout),
+                      where_num, 3, fix)
+    expect_gradient_n("dw", dw, numerical_gradient_array(lambda v: forward(x, v, b)[0], w, dout),
+                      where_num, 3, fix)
+    expect_gradient_n("db", db, numerical_gradient_array(lambda v: forward(x, w, v)[0], b, dout),
+                      where_num, 3, fix)
     f32 = [a.astype(np.float32) for a in (x, w, b, dout)]
     for name, g in zip(("dx", "dw", "db"), m.affine_backward(f32[3], tuple(f32[:3]))):
         expect_dtype(name, g, np.float32, "for float32 inputs")
@@ -177,7 +191,9 @@ def softmax_loss(m):
     where = "for random scores (5, 4)"
     _, dscores = _loss_layer(m, "softmax_loss", scores.copy(), y, where)
     num = numerical_gradient(lambda v: _reference_softmax(v, y), scores)
-    expect_gradient("dscores", dscores, num, where + " (numerical gradient of the loss)")
+    expect_gradient_n("dscores", dscores, num, where + " (numerical gradient of the loss)", 5,
+                      ("do not divide by N twice", "the loss is the mean over the N rows: divide "
+                       "dscores by N too"))
     big = 1000.0 * rng.standard_normal((4, 3))
     y_big = np.array([0, 1, 2, 0])
     where = "for scores of order 1e3 (exp overflows unless shifted)"
@@ -208,7 +224,9 @@ def svm_loss(m):
     where = "for random scores (6, 4) away from the kinks"
     _, dscores = _loss_layer(m, "svm_loss", scores.copy(), y, where)
     num = numerical_gradient(lambda v: m.svm_loss(v, y)[0], scores)
-    expect_gradient("dscores", dscores, num, where + " (numerical gradient of your loss)")
+    expect_gradient_n("dscores", dscores, num, where + " (numerical gradient of your loss)", 6,
+                      ("do not divide by N twice", "the loss is the mean over the N rows: divide "
+                       "dscores by N too"))
     s32 = LECTURE_SCORES.astype(np.float32)
     expect_dtype("dscores", m.svm_loss(s32, LECTURE_Y)[1], np.float32, "for float32 scores")
 
