@@ -105,7 +105,8 @@ def fc_loss(m):
     scores = expect_array("scores", scores, (2, 2), where)
     # hidden = ReLU([[3, -0.5], [-1, 3]]) = [[3, 0], [0, 3]]; scores = [[3, 6.5], [0, 3.5]]
     expect_close("scores", scores, [[3.0, 6.5], [0.0, 3.5]], where + " (affine - ReLU - affine)")
-    unchanged("X", np.array([[3.0, 0.5], [-1.0, 4.0]]), X, "FullyConnectedNet.loss", where)
+    unchanged("X", np.array([[3.0, 0.5], [-1.0, 4.0]]), X, "FullyConnectedNet.loss", where,
+              why="X is the caller's data")
     for hidden_dims in ([7, 6], [5, 4, 6, 3]):
         for reg in (0.0, 3.14):
             net, Xr, yr = _kink_free(m, hidden_dims, reg)

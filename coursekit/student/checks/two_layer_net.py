@@ -23,11 +23,11 @@ LAYER_CHECKS = ("affine_forward", "affine_backward", "relu_forward", "relu_backw
 
 
 # ------------------------------------------------------------------ helpers
-def unchanged(name, before, after, fn, where):
+def unchanged(name, before, after, fn, where, why="the backward pass needs the original"):
     """``fn`` must not have modified its argument ``name`` in place."""
     if not np.array_equal(np.asarray(before), np.asarray(after), equal_nan=True):
         raise Wrong(f"{fn} modified its input {name} in place {where}; leave it as it is and "
-                    f"compute a new array (the backward pass needs the original)")
+                    f"compute a new array ({why})")
 
 
 def expect_dtype(name, got, dtype, where, fix="do not build it from float64 arrays (np.zeros "
@@ -104,7 +104,7 @@ def affine_backward(m):
     dx = expect_array("dx", dx, x.shape, where)
     dw = expect_array("dw", dw, w.shape, where)
     db = expect_array("db", db, b.shape, where)
-    unchanged("dout", dout, dout_in, "affine_backward", where)
+    unchanged("dout", dout, dout_in, "affine_backward", where, why="the caller still owns dout")
     forward = m.affine_forward
     fix = ("sum the contributions of the N examples, do not average them (the loss layer has "
            "already divided by N)", "do not multiply by N")
@@ -146,7 +146,7 @@ def relu_backward(m):
     where = "for random x (4, 5) away from 0 and random dout"
     dout_in = dout.copy()
     dx = expect_array("dx", m.relu_backward(dout_in, x.copy()), x.shape, where)
-    unchanged("dout", dout, dout_in, "relu_backward", where)
+    unchanged("dout", dout, dout_in, "relu_backward", where, why="the caller still owns dout")
     num = numerical_gradient_array(lambda v: m.relu_forward(v)[0], x, dout)
     expect_gradient("dx", dx, num, where + " (numerical gradient of your relu_forward)")
     zero_where = "at x = 0 exactly (x = [[0, 0]], dout = [[1, -1]])"
@@ -185,7 +185,8 @@ def softmax_loss(m):
     loss, _ = _loss_layer(m, "softmax_loss", s, LECTURE_Y.copy(), WHERE_LECTURE)
     expect_close("loss", loss, _reference_softmax(LECTURE_SCORES, LECTURE_Y),
                  WHERE_LECTURE + " (mean of -log p[y] over the 3 rows)")
-    unchanged("scores", LECTURE_SCORES, s, "softmax_loss", WHERE_LECTURE)
+    unchanged("scores", LECTURE_SCORES, s, "softmax_loss", WHERE_LECTURE, why="the caller still owns "
+              "the scores")
     rng = np.random.default_rng(2)
     scores, y = rng.standard_normal((5, 4)), rng.integers(0, 4, 5)
     where = "for random scores (5, 4)"
@@ -210,7 +211,8 @@ def svm_loss(m):
     loss, _ = _loss_layer(m, "svm_loss", s, LECTURE_Y.copy(), WHERE_LECTURE)
     expect_close("loss", loss, (2.9 + 0.0 + 12.9) / 3,
                  WHERE_LECTURE + " (the lecture's 2.9, 0 and 12.9, averaged)")
-    unchanged("scores", LECTURE_SCORES, s, "svm_loss", WHERE_LECTURE)
+    unchanged("scores", LECTURE_SCORES, s, "svm_loss", WHERE_LECTURE, why="the caller still owns "
+              "the scores")
     where0 = "for scores [[1, 0]] and y [0]: a margin of exactly 0"
     loss0, d0 = _loss_layer(m, "svm_loss", np.array([[1.0, 0.0]]), np.array([0]), where0)
     expect_close("loss", loss0, 0.0, where0)
@@ -311,7 +313,7 @@ def two_layer_net_loss(m):
     loss_, _ = _hand_net(m).loss(X, Y_HAND.copy())
     expect_close("loss", expect_scalar("loss", loss_, WHERE_HAND), LOSS_HAND,
                  WHERE_HAND + ", y=[0, 1], reg=0 (softmax loss of the scores)")
-    unchanged("X", X_HAND, X, "TwoLayerNet.loss", WHERE_HAND)
+    unchanged("X", X_HAND, X, "TwoLayerNet.loss", WHERE_HAND, why="X is the caller's data")
     reg_loss, _ = _hand_net(m, reg=0.1).loss(X_HAND.copy(), Y_HAND.copy())
     extra = 0.1 * (np.sum(PARAMS_HAND["W1"] ** 2) + np.sum(PARAMS_HAND["W2"] ** 2))
     expect_close("loss", reg_loss, LOSS_HAND + extra,
