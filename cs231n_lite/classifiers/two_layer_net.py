@@ -214,8 +214,11 @@ class TwoLayerNet:
         solver = Solver(_AtReg(self, reg), {"X_train": X, "y_train": y, "X_val": X_val, "y_val": y_val},
                         update_rule=update_rule, optim_config=optim_config, batch_size=batch_size,
                         verbose=False, progress_bar=False, seed=seed)
-        acc_rng = np.random.default_rng([seed, 1])  # a stream apart from the minibatches'
-        acc_idx = acc_rng.choice(X.shape[0], size=min(X.shape[0], TRAIN_ACC_SAMPLES), replace=False)
+        # The training-accuracy subset is the first draw of the solver's generator, whose
+        # stream the minibatches then continue: the same seed gives the same run as before
+        # train was built on the Solver (the features notebook's stored outputs rely on it).
+        acc_idx = solver._rng.choice(X.shape[0], size=min(X.shape[0], TRAIN_ACC_SAMPLES),
+                                     replace=False)
         iters_per_epoch = max(X.shape[0] // batch_size, 1)
 
         history = {"loss_history": solver.loss_history, "train_acc_history": [],
