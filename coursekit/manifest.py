@@ -64,13 +64,17 @@ ORDER = (
     Notebook("softmax", "softmax", (
         "classifiers.softmax:softmax_loss_naive", "classifiers.softmax:softmax_loss_vectorized")),
     Notebook("two_layer_net", "two_layer_net", (
-        "classifiers.two_layer_net:TwoLayerNet.forward", "classifiers.two_layer_net:TwoLayerNet.loss",
-        "classifiers.two_layer_net:TwoLayerNet.predict", "classifiers.two_layer_net:TwoLayerNet.train")),
+        "layers:affine_forward", "layers:affine_backward", "layers:relu_forward",
+        "layers:relu_backward", "layers:svm_loss", "layers:softmax_loss",
+        "classifiers.two_layer_net:TwoLayerNet.loss", "solver:Solver._step",
+        "solver:Solver.check_accuracy", "classifiers.two_layer_net:TwoLayerNet.predict")),
     Notebook("features", "features", (
         "features.color:color_histogram_hsv", "features.hog:image_gradients",
         "features.hog:orientation_histogram")),
     Notebook("optimizers", "optim", (
         "optim:sgd_momentum", "optim:nesterov", "optim:adagrad", "optim:rmsprop", "optim:adam")),
+    Notebook("fully_connected_nets", "fc_net", (
+        "classifiers.fc_net:FullyConnectedNet.__init__", "classifiers.fc_net:FullyConnectedNet.loss")),
 )
 
 # part -> (package files the student edits, notebook), in teaching order

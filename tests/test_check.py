@@ -87,7 +87,7 @@ def test_unknown_part_is_one_line(kits):
     code, out, err = _check(kits / "release", "svn")
     assert code == 1 and out == ""
     assert err.strip() == ("cs231n-lite check: error: unknown part 'svn'; choose one of knn, svm, "
-                           "softmax, two_layer_net, features, optim or all")
+                           "softmax, two_layer_net, features, optim, fc_net or all")
 
 
 def test_infinite_loop_times_out(tmp_path):

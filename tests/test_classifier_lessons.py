@@ -4,7 +4,7 @@ kNN beats chance, the linear classifiers (SVM and softmax) beat kNN, and the
 two-layer net beats the linear classifiers, with the sizes and the CS231n
 hyperparameters a notebook would use (raw pixels, mean image subtracted,
 bias trick), 500 minibatches each, float32. Measured: kNN (k=10) 0.294,
-Softmax 0.398, LinearSVM 0.404, net 0.608 test accuracy.
+Softmax 0.398, LinearSVM 0.404, net 0.622 test accuracy.
 """
 
 import numpy as np

@@ -128,7 +128,7 @@ def test_rubric_must_match_the_reference_notebook(tmp_path):
 def test_real_rubric_matches_hidden_tests_and_cs231n_weights():
     rub = load(ROOT / "grading", ROOT / "notebooks")
     assert rub.parts == {"knn": 20, "svm": 25, "softmax": 20, "two_layer_net": 25, "optim": 15,
-                         "features": 10}
+                         "features": 10, "fc_net": 20}
 
 
 def test_shards_are_stable_and_cover_everyone():

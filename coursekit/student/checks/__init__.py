@@ -6,7 +6,7 @@ reference; see :mod:`coursekit.checks.base` for the outcomes.
 
 from __future__ import annotations
 
-from . import features, knn, optim, softmax, svm, two_layer_net  # noqa: F401  (register)
+from . import fc_net, features, knn, optim, softmax, svm, two_layer_net  # noqa: F401  (register)
 from ...manifest import ORDER
 from .base import REGISTRY, Check, CheckResult, Wrong, run_check
 
