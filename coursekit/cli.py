@@ -13,6 +13,7 @@ import os
 import sys
 
 from .errors import CourseKitError
+from .manifest import ORDER
 
 PASSTHROUGH = {"run": "coursekit.student.runner", "download": "cs231n_lite.download"}
 
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", help="the instructor repository (default: .)")
     p = sub.add_parser("check", help="check your implementation, per function")
     p.add_argument("part", nargs="?", default="all",
-                   help="knn, svm, softmax, two_layer_net, features, optim or all")
+                   help="a part (" + ", ".join(nb.part for nb in ORDER) + ") or all")
     p.add_argument("--root", default=".", help="folder holding your cs231n_lite/ (default: .)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per function")
     p = sub.add_parser("hint", help="progressive hints for a function you write")
