@@ -83,3 +83,13 @@ def test_kernels_get_one_blas_thread_unless_set(tmp_path, out, capsys, monkeypat
     assert runner.main(["--notebooks", str(nbs), "--out", str(out)]) == 0
     executed = nbformat.read(out / "notebooks" / "knn.ipynb", as_version=4)
     assert executed.cells[0].outputs[0]["text"].strip() == "['1', '1', '2']"
+
+
+def test_to_do_line_names_this_notebooks_functions_and_counts_the_rest():
+    knn = ["classifiers.k_nearest_neighbor:KNearestNeighbor.predict_labels"]
+    svm = ["classifiers.linear_svm:svm_loss_naive", "optim:sgd"]
+    assert runner._to_do_line("knn", knn) == "write KNearestNeighbor.predict_labels"
+    assert runner._to_do_line("svm", knn + svm) == (
+        "write svm_loss_naive, sgd (and 1 function of earlier notebooks first)")
+    assert runner._to_do_line("softmax", knn + svm) == (
+        "its own functions are written (and 3 functions of earlier notebooks first)")

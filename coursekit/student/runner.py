@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..manifest import ORDER
+from ..manifest import ORDER, notebook
 from ..paths import repo_root
 from .progress import to_do_for
 
@@ -108,7 +108,8 @@ def run_notebook(path: Path, out_dir: Path, timeout: int) -> Result:
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cs231n-lite-kernel-") as sockets:
-        client = NotebookClient(nb, km=_kernel_manager(sockets), timeout=timeout,
+        km = _kernel_manager(sockets)
+        client = NotebookClient(nb, km=km, timeout=timeout,
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
@@ -117,13 +118,27 @@ def run_notebook(path: Path, out_dir: Path, timeout: int) -> Result:
             status, error = "FAILED", _cell_error(nb, exc)
             todo = to_do_for(path.stem, ROOT) if "NotImplementedError" in str(exc) else []
             if todo:  # the kit as handed out: say what to write, not a traceback
-                status, error = "to do", "write " + ", ".join(fn.split(":")[1] for fn in todo)
+                status, error = "to do", _to_do_line(path.stem, todo)
         except Exception as exc:  # kernel died, timeout, ...
             status, error = "FAILED", f"{type(exc).__name__}: {exc}".splitlines()[0]
+        finally:  # nbclient leaves a kernel it was given running: stop it now, not at exit
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     seconds = time.perf_counter() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
     return Result(path.stem, status, seconds, _headline(nb), error)
+
+
+def _to_do_line(name: str, todo: list[str]) -> str:
+    """'write f, g' for this notebook's own functions; earlier notebooks' only counted."""
+    own = set(notebook(name).functions)
+    mine = [fn.split(":")[1] for fn in todo if fn in own]
+    earlier = len(todo) - len(mine)
+    line = "write " + ", ".join(mine) if mine else "its own functions are written"
+    if earlier:
+        line += f" (and {earlier} function{'s' * (earlier > 1)} of earlier notebooks first)"
+    return line
 
 
 def _kernel_manager(sockets: str):
@@ -154,9 +169,9 @@ def _order(paths):
 
 
 def print_table(results) -> None:
-    print(f"\n{'notebook':<16} {'status':<7} {'time (s)':>9}  headline")
+    print(f"\n{'notebook':<22} {'status':<7} {'time (s)':>9}  headline")
     for r in results:
-        print(f"{r.name:<16} {r.status:<7} {r.seconds:>9.1f}  {r.headline}")
+        print(f"{r.name:<22} {r.status:<7} {r.seconds:>9.1f}  {r.headline}")
     for r in results:
         if r.status == "to do":
             print(f"to do {r.name}.ipynb: {r.error}")
