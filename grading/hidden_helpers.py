@@ -1,10 +1,50 @@
-"""Shared by the hidden tests (instructor only, never released).
+"""Shared by the hidden tests (instructor only, never released) -- and how to write one.
 
-* :func:`student` imports the submission's modules lazily, inside each test,
-  so one broken module costs only the tests that use it, and remembers a
-  failed import so a module that hangs at import time costs one timeout.
-* :func:`num_grad` is the grader's own centred difference: it never trusts
-  the submission's copy of ``cs231n_lite.gradient_check``.
+How hidden tests run
+--------------------
+`cs231n-lite grade` runs these tests in a TRUSTED judge process that never
+imports student code. :func:`student` returns a proxy of a module of the
+submission's ``cs231n_lite``; every call, constructor, attribute read or
+assignment on it is a request to an UNTRUSTED worker process in the sandbox.
+Run outside `grade` (``pytest grading/`` in the instructor repository),
+:func:`student` imports the local package instead, so the tests can be
+checked against the reference.
+
+The style every hidden test follows
+-----------------------------------
+1. Get student code only through ``student("classifiers.linear_svm")``, inside
+   each test (one broken module costs only its tests). Never ``import
+   cs231n_lite`` (the judge refuses it) and never use the submission's own
+   helpers (e.g. its ``gradient_check``): use :func:`num_grad` and your own
+   reference formulas, written in the test file.
+2. What comes back is a COPY: numbers, strings, tuples, lists, dicts and
+   numpy arrays. Student objects (models, functions, iterators) come back
+   as proxies. So set state by WHOLE ASSIGNMENT -- ``net.params = {...}``;
+   ``net.params["W1"][0, 0] = 1.0`` changes a copy and is lost.
+3. A gradient check perturbs YOUR array and assigns it::
+
+       def f(w):                               # not: net.params["W1"][ix] += h
+           net.params = {**params, "W1": w}
+           return net.loss(X, y)[0]
+       num = num_grad(f, params["W1"].copy())
+
+4. Pass data by value; pass callables or objects only where the student API
+   takes them (a loss function to ``random_search``, a model to a Solver).
+   They stay in the judge; student code calls back into it. What it can
+   reach: calls, public attributes of instances of your classes (a dict or
+   list attribute is shared LIVE, so a Solver's ``model.params[p] = w``
+   updates your model), item access. Never pass modules or objects holding
+   expected values. If your callback raises, the test fails even when the
+   student's code catches the error (it sees only the exception's type).
+5. ``isinstance`` and ``type`` do not see through proxies: check returned
+   data (``np.shape(x)``, ``np.asarray(x)``), not student objects.
+6. "Does not modify its inputs": :func:`unchanged_inputs` calls a student
+   function and fails the test if it changed an array/list/dict argument in
+   place. This one signal comes from the WORKER (the judge's arrays are never
+   modified: the worker works on copies), so it is only as honest as the
+   sandbox -- fine for teaching feedback, not a security check.
+7. Each test has the rubric's ``timeout`` of wall time, student and judge time
+   together; a hang, a crash or a dead sandbox fails only the running test.
 """
 
 import importlib
@@ -14,16 +54,43 @@ import numpy as np
 _FAILED = {}
 
 
-def student(module):
-    """``student("classifiers.linear_svm")`` -> the submission's module."""
-    name = "cs231n_lite." + module
-    if name in _FAILED:
-        raise _FAILED[name]
+def _worker():
     try:
-        return importlib.import_module(name)
+        from coursekit.grader.hidden_run import current_worker
+    except ImportError:  # the student kit, or no coursekit at all
+        return None
+    return current_worker()
+
+
+def student(module):
+    """``student("classifiers.linear_svm")`` -> the submission's module (a proxy in `grade`)."""
+    if module in _FAILED:  # an import that failed or hung fails every later test at once
+        raise _FAILED[module]
+    worker = _worker()
+    try:
+        if worker is None:
+            return importlib.import_module("cs231n_lite." + module)
+        return worker.import_module(module)
     except BaseException as err:
-        _FAILED[name] = err
+        if not isinstance(err, KeyboardInterrupt):
+            _FAILED[module] = err
         raise
+
+
+def unchanged_inputs(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``; AssertionError if it changed an argument in place."""
+    worker = _worker()
+    if worker is None:
+        copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+        value = fn(*args, **kwargs)
+        changed = [f"argument {i + 1}" for i, (a, c) in enumerate(zip(args, copies))
+                   if c is not None and not np.array_equal(a, c, equal_nan=True)]
+    else:
+        value, changed = worker.call_tracked(fn, args, kwargs)
+    name = getattr(fn, "_ck_what", "").split(" ")[-1] or getattr(fn, "__name__", "the function")
+    assert not changed, (f"{name} changed its input {', '.join(map(repr, changed))} in place; "
+                         "work on a copy (callers keep using their arrays)")
+    return value
 
 
 def num_grad(f, x, h=1e-5):
