@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -227,3 +228,26 @@ def test_real_hidden_tests_reference_full_marks_release_not_implemented(tmp_path
     assert rows["release"]["total"] == "0"
     reasons = _reasons(out / "feedback" / feedback_name("release"))
     assert all(reasons[i.key].startswith("not implemented (") for i in tests)
+
+
+def test_a_judge_that_dies_or_hangs_costs_only_its_row(tmp_path):
+    from coursekit.grader import supervise
+
+    log = tmp_path / "judge.log"
+    dead = supervise.run_judge({}, log, wall=60)  # no job: the judge fails at once
+    assert dead["status"].startswith("error: the grader's judge process failed (exit code 1): KeyError")
+    start = time.monotonic()
+    hung = supervise.run_judge({}, log, wall=1, command=[sys.executable, "-c", "import time; time.sleep(60)"])
+    assert hung["status"] == "error: grading this submission took over 1 s and was stopped"
+    assert time.monotonic() - start < 10
+
+
+def test_unsafe_no_sandbox_grades_trusted_code_and_says_so(tmp_path, release, capsys):
+    grading = corpus.write_mini_grading(tmp_path / "grading", ROOT)
+    corpus._copy(ROOT / "cs231n_lite", tmp_path / "subs" / "reference")
+    out = tmp_path / "out"
+    assert main(["grade", str(tmp_path / "subs"), "--out", str(out), "--grading-dir", str(grading),
+                 "--notebooks-dir", str(tmp_path / "none"), "--workdir", str(tmp_path / "work"),
+                 "--unsafe-no-sandbox"]) == 0
+    assert "--unsafe-no-sandbox: student code runs as you" in capsys.readouterr().err
+    assert _rows(out / "grades.csv")["reference"]["total"] == "10"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import CourseKitError
 from ..paths import cache_dir, repo_root
-from . import boundary, gradebook, outfiles, rubric as rubric_mod, supervise
+from . import boundary, gradebook, notebook_merge, outfiles, rubric as rubric_mod, supervise
 from .limits import Limits
 from .scoring import result_of
 from .submissions import discover, shard_of
@@ -70,7 +70,8 @@ def _cell_index(cfg: Config, rub) -> dict:
 
 def _jobs(subs, cfg: Config, rub, runtime, workdir: Path) -> list[dict]:
     notebooks = sorted({n for n in rub.notebooks.values() if n and (cfg.notebooks_dir / n).is_file()})
-    common = {"limits": vars(cfg.limits), "runtime": runtime.to_json(),
+    plans = {} if cfg.skip_notebooks else {n: notebook_merge.plan(cfg.notebooks_dir / n) for n in notebooks}
+    common = {"notebook_plans": plans, "limits": vars(cfg.limits), "runtime": runtime.to_json(),
               "grading_dir": str(cfg.grading_dir), "notebooks_dir": str(cfg.notebooks_dir),
               "notebooks": notebooks, "has_tests": bool(rub.of_kind("tests")),
               "skip_notebooks": cfg.skip_notebooks}
@@ -111,12 +112,14 @@ def grade_all(subs, cfg: Config, rub, jobs: int, mode: str, workroot: str | None
             skipped = "not graded: notebooks skipped (--skip-notebooks)"
         results = [None] * len(subs)
 
+        job_list = _jobs(subs, cfg, rub, runtime, workdir)
+
         def done(index, judged):
+            _rmtree(Path(job_list[index]["box"]))  # its copy of the submission, now
             results[index] = result_of(subs[index].student, rub, judged, cells, skipped)
             report(gradebook.progress_line(results[index], rub))
 
-        supervise.grade_all(_jobs(subs, cfg, rub, runtime, workdir), jobs, workdir / "logs",
-                            cfg.limits.budget + supervise.MARGIN, done)
+        supervise.grade_all(job_list, jobs, workdir / "logs", cfg.limits.budget + supervise.MARGIN, done)
         return results
     finally:
         _rmtree(workdir)

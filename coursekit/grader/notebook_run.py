@@ -45,8 +45,9 @@ class Kernel:
         import zmq
         from jupyter_client import BlockingKernelClient
 
-        # AF_UNIX paths are limited to 107 bytes: a short folder of its own
-        self.ipc = Path(tempfile.mkdtemp(prefix="ck-", dir="/tmp"))
+        # AF_UNIX paths are limited to 107 bytes: in the box if its path is short, else /tmp
+        parent = self.sandbox.box if len(str(self.sandbox.box)) < 60 else Path(tempfile.gettempdir())
+        self.ipc = Path(tempfile.mkdtemp(prefix="ck-", dir=parent))
         inside = self.sandbox.paths["ipc"] or str(self.ipc)
         key = secrets.token_hex(16)
         info = {"transport": "ipc", "key": key, "signature_scheme": "hmac-sha256", **PORTS}

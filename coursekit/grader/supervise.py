@@ -49,10 +49,13 @@ def _kill_group(proc) -> None:
         pass
 
 
-def run_judge(job: dict, log: Path, wall: float) -> dict:
+JUDGE = [sys.executable, "-s", "-m", "coursekit.grader.judge"]
+
+
+def run_judge(job: dict, log: Path, wall: float, command=JUDGE) -> dict:
     """The judge's result for one job, or {"status": "error: ..."} -- never raises."""
     with open(log, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-s", "-m", "coursekit.grader.judge"],
+        proc = subprocess.Popen(command,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                                 start_new_session=True, env=_judge_env(), close_fds=True)
         try:
@@ -93,8 +96,12 @@ def grade_all(jobs: list[dict], width: int, logs: Path, wall: float, done) -> li
                                         f"({type(err).__name__}: {err})"}
         finally:
             slots.put(slot)
-        with lock:
-            done(index, results[index])
+        with lock:  # progress lines one at a time; the caller's bookkeeping must not stop the batch
+            try:
+                done(index, results[index])
+            except Exception as err:  # noqa: BLE001
+                print(f"note: after grading submission {index + 1}: {type(err).__name__}: {err}",
+                      file=sys.stderr)
 
     with ThreadPoolExecutor(max_workers=width) as pool:
         list(pool.map(one, range(len(jobs))))
