@@ -117,7 +117,7 @@ def test_killing_the_sandbox_kills_every_process_in_it(tmp_path, mode):
     try:
         assert proc.stdout.readline() == b"started\n"
         if sb.uid is not None:
-            assert len(boundary.processes_of(sb.uid)) == 2  # the script and its detached grandchild
+            assert len(boundary.processes_of(sb.uid)) >= 2  # the script, its detached grandchild
     finally:
         sb.kill(proc)
     if sb.uid is not None:

@@ -151,7 +151,7 @@ def test_release_leaves_instructor_files_out(kit):
     assert {"pyproject.toml", "README.md", "cs231n_lite/__init__.py", "coursekit/cli.py"} <= released
     # the instructors' rooms of coursekit are marked instructor-only as packages
     assert not any(p.startswith(("coursekit/grader/", "coursekit/release/")) for p in released)
-    assert "coursekit/grader/sandbox.py" in report.left_out
+    assert "coursekit/grader/boundary.py" in report.left_out
 
 
 def test_instructor_only_modules_and_packages_are_left_out(tmp_path):

@@ -103,6 +103,12 @@ class Runtime:
         return self.uid_base + slot if self.mode != "none" and os.geteuid() == 0 else None
 
 
+def run_uid_base() -> int:
+    """The first sandbox uid of a run in this process: one block of SLOTS_PER_RUN per grader
+    pid, so two runs on one machine never share a uid (and stay below 2**31 - 1)."""
+    return UID_BASE + (os.getpid() % 100_000) * SLOTS_PER_RUN
+
+
 def _site_packages() -> tuple:
     found = list(site.getsitepackages()) + [sysconfig.get_paths()[k] for k in ("purelib", "platlib")]
     return tuple(dict.fromkeys(os.path.realpath(p) for p in found if os.path.isdir(p)))
@@ -127,7 +133,7 @@ def prepare_runtime(workdir: Path, mode: str, cache: Path | None, uids: int) -> 
     shutil.copyfile(JAIL, folder / "jail.py")  # run from here: pid 1's command line names no checkout
     if uids > SLOTS_PER_RUN:
         raise CourseKitError(f"--jobs must be <= {SLOTS_PER_RUN}, got {uids}")
-    base = UID_BASE + (os.getpid() % 100_000) * SLOTS_PER_RUN  # < 2**31 - 1; one block per run
+    base = run_uid_base()
     users = [f"student:x:{base + i}:{base + i}:student:/tmp/home:/bin/false" for i in range(uids)]
     (folder / "etc" / "passwd").write_text("\n".join(["root:x:0:0:root:/root:/bin/false", *users]) + "\n")
     (folder / "etc" / "empty").write_text("")  # what a masked file shows
@@ -287,6 +293,7 @@ class Sandbox:
             except OSError:
                 pass
         proc.wait()
+        self.tails.pop(proc.pid, None)  # its last words were read already, if they mattered
         for stream in (proc.stdin, proc.stdout):
             if stream is not None:
                 stream.close()

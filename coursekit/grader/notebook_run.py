@@ -142,7 +142,7 @@ def run_cells(sources: list, sandbox, limits, deadline: float) -> list:
                 if kernel is None:
                     kernel = Kernel(sandbox, limits)
                     kernel.start()
-                    _replay(kernel, sources[:index], skip, limits, deadline)
+                    _replay(kernel, sources[:index], skip, limits, deadline)  # may blame this cell
                 timeout = min(limits.cell_timeout, deadline - time.monotonic())
                 results[index] = kernel.execute(sources[index], timeout)
             except KernelLost as lost:
@@ -172,4 +172,7 @@ def _replay(kernel, earlier: list, skip: set, limits, deadline: float) -> None:
     """Rebuild a fresh kernel's state: the cells before, minus those that killed a kernel."""
     for i, source in enumerate(earlier):
         if i not in skip:
-            kernel.execute(source, min(limits.cell_timeout, deadline - time.monotonic()))
+            try:
+                kernel.execute(source, min(limits.cell_timeout, deadline - time.monotonic()))
+            except KernelLost as lost:
+                raise KernelLost(f"{lost} (while replaying code cell {i + 1} after a restart)") from None

@@ -82,8 +82,9 @@ class Worker:
         if self.proc is None:
             self.start()
         fields["release"], self.released = self.released, []
+        payload = dumps({"op": op, **fields}, self)  # may refuse an argument: nothing sent yet
         try:
-            wire.write_frame(self.proc.stdin.fileno(), dumps({"op": op, **fields}, self))
+            self._send(payload)
             value = self._wait_reply()
         except StudentException:
             raise
@@ -93,6 +94,13 @@ class Worker:
         if self.callback_errors:  # a judge callback failed: the test fails, whatever the student did
             raise self.callback_errors.pop(0)
         return value
+
+    def _send(self, payload: bytes) -> None:
+        try:
+            wire.write_frame(self.proc.stdin.fileno(), payload)
+        except OSError:  # the worker is gone (a broken pipe)
+            code = self.sandbox.exit_status(self.proc)
+            raise WorkerDied.from_status(code, self.sandbox.last_words(self.proc)) from None
 
     def import_module(self, module: str):
         return self.request("import", module=module)
@@ -156,7 +164,7 @@ class Worker:
             if op == "call":  # a test's callback failed: the test fails after the request
                 self.callback_errors.append(exc)
             payload = dumps({"op": "err", "type": type(exc).__name__}, self)
-        wire.write_frame(self.proc.stdin.fileno(), payload)
+        self._send(payload)
 
 
 _MISSING = object()
