@@ -6,8 +6,8 @@ Grades ``--copies`` copies of the reference (this repository's ``cs231n_lite/``
 and executed ``notebooks/``, i.e. a student who wrote the reference) with
 ``--jobs`` submissions in parallel, every phase that counts (hidden tests and
 notebooks), on the sample dataset, and prints one markdown table: total wall
-time, wall time per submission (total / copies, the issue's measure), and the
-mean score. Every copy must get full marks on the automatic items, else exit 1
+time, wall time per submission (total / copies, the issue's measure), CPU
+time per submission (every process of the run), and the score. Every copy must get full marks on the automatic items, else exit 1
 (a fast grader that loses points is no win).
 
 ``--data`` is accepted and ignored (``run_all.py`` passes it to every
@@ -43,17 +43,59 @@ def make_copies(dest: Path, copies: int) -> None:
             shutil.copyfile(nb, sub / "notebooks" / nb.name)
 
 
-def grade(subs: Path, out: Path, jobs: int, extra: list[str]) -> float:
+class CpuMeter:
+    """CPU time of a process and everything it starts, through a cgroup (v1 cpuacct or v2):
+    sandboxes are killed with SIGKILL, so their CPU never reaches getrusage. None when no
+    cgroup can be made (not root)."""
+
+    def __init__(self):
+        self.path = None
+        for root, usage in (("/sys/fs/cgroup/cpuacct", "cpuacct.usage"), ("/sys/fs/cgroup", "cpu.stat")):
+            folder = Path(root) / f"bench-grading-{os.getpid()}"
+            try:
+                folder.mkdir()
+            except OSError:
+                continue
+            if (folder / usage).exists():
+                self.path, self.usage = folder, usage
+                break
+            folder.rmdir()
+
+    def join(self) -> None:  # preexec_fn: the child enters before it execs
+        if self.path is not None:
+            (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def seconds(self) -> float | None:
+        if self.path is None:
+            return None
+        text = (self.path / self.usage).read_text()
+        if self.usage == "cpuacct.usage":
+            return int(text) / 1e9
+        return int(text.split("usage_usec")[1].split()[0]) / 1e6
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self.path.rmdir()
+            except OSError:  # something the grade started is still running
+                print(f"warning: processes left in {self.path}: {(self.path / 'cgroup.procs').read_text()}")
+
+
+def grade(subs: Path, out: Path, jobs: int, extra: list[str]) -> tuple[float, float | None]:
     cmd = [str(Path(sys.executable).parent / "cs231n-lite"), "grade", str(subs), "--out", str(out),
            "--jobs", str(jobs), *extra]
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    start = time.monotonic()
-    done = subprocess.run(cmd, env=env, text=True, capture_output=True)
-    elapsed = time.monotonic() - start
+    meter = CpuMeter()
+    try:
+        start = time.monotonic()
+        done = subprocess.run(cmd, env=env, text=True, capture_output=True, preexec_fn=meter.join)
+        elapsed, cpu = time.monotonic() - start, meter.seconds()
+    finally:
+        meter.close()
     print(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)")
     if done.returncode != 0:
         sys.exit(f"bench_grading: grade failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def check_full_marks(out: Path) -> tuple[float, float]:
@@ -80,16 +122,18 @@ def main(argv=None) -> int:
     base.mkdir(parents=True, exist_ok=True)
     try:
         make_copies(base / "subs", copies)
-        elapsed = grade(base / "subs", base / "out", args.jobs, args.grade_args)
+        elapsed, cpu = grade(base / "subs", base / "out", args.jobs, args.grade_args)
         total, maximum = check_full_marks(base / "out")
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
-    print(f"\n| copies | jobs | cores | total wall | wall / submission | score |")
-    print(f"|---:|---:|---:|---:|---:|---:|")
+    load = os.getloadavg()[0]
+    print("\n| copies | jobs | cores | total wall | wall / submission | CPU / submission | score |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| {copies} | {args.jobs} | {os.cpu_count()} | {elapsed:.0f} s | {elapsed / copies:.1f} s "
-          f"| {total:g}/{maximum:g} |")
-    print(f"\n({platform.python_version()}, {platform.machine()}, euid {os.geteuid()})")
+          f"| {'n/a' if cpu is None else f'{cpu / copies:.1f} s'} | {total:g}/{maximum:g} |")
+    print(f"\n(Python {platform.python_version()}, {platform.machine()}, euid {os.geteuid()}, "
+          f"load average {load:.1f} at the end: CPU time is the fairer comparison on a busy machine)")
     return 0
 
 

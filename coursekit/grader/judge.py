@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import hidden_run, notebook_merge, notebook_run
+from . import hidden_run, notebook_merge
 from .boundary import Runtime, Sandbox
 from .failures import SandboxFailure
 from .limits import Limits
@@ -77,9 +77,11 @@ def read_notebooks(worker: Worker, names: list, limits: Limits, deadline: float)
 def run_notebook(job: dict, name: str, student: dict, sandbox: Sandbox, limits: Limits,
                  deadline: float) -> dict:
     """The merged notebook's cell results and completion."""
-    path = Path(job["notebooks_dir"]) / name
-    cells = notebook_merge.reference_cells(path)
-    sources = notebook_merge.merge(cells, student.get("code", {}), notebook_merge.stubs(path))
+    cells, stubs = notebook_merge.from_plan(job["notebook_plans"][name])
+    cells = notebook_merge.needed(cells)  # the rest cannot change a grade
+    sources = notebook_merge.merge(cells, student.get("code", {}), stubs)
+    from . import notebook_run  # jupyter_client: only when notebooks run
+
     results = notebook_run.run_cells(sources, sandbox, limits, deadline)
     solutions = [i for i, c in enumerate(cells) if c.solution]
     clean = sum(1 for i in solutions if results[i]["ok"])
@@ -111,6 +113,8 @@ def grade(job: dict) -> dict:
             hidden = hidden_run.run(Path(job["grading_dir"]), worker, limits, deadline, box / "pytest.ini")
             out.update(tests=hidden.results, collect_errors=hidden.collect_errors,
                        stop_reason=hidden.stop_reason)
+            if hidden.error:
+                return {**out, "status": hidden.error}
     finally:
         worker.stop()
     if not job["skip_notebooks"]:
