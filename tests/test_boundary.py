@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.errors import CourseKitError
-from coursekit.grader import boundary
+from coursekit.grader import boundary, sandbox
 from coursekit.grader.limits import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def _sandbox(tmp_path, mode, script: str, limits=Limits()):
     box = tmp_path / "box"
     (box / "submission").mkdir(parents=True)
     (box / "submission" / "script.py").write_text(script)
-    sb = boundary.Sandbox(rt, box, 0, limits)
+    sb = sandbox.Sandbox(rt, box, 0, limits)
     return sb, f"{sb.paths['submission']}/script.py"
 
 
@@ -117,11 +117,11 @@ def test_killing_the_sandbox_kills_every_process_in_it(tmp_path, mode):
     try:
         assert proc.stdout.readline() == b"started\n"
         if sb.uid is not None:
-            assert len(boundary.processes_of(sb.uid)) >= 2  # the script, its detached grandchild
+            assert len(sandbox.processes_of(sb.uid)) >= 2  # the script, its detached grandchild
     finally:
         sb.kill(proc)
     if sb.uid is not None:
-        assert boundary.processes_of(sb.uid) == []
+        assert sandbox.processes_of(sb.uid) == []
     assert not [p for p in Path("/proc").glob("[0-9]*/cmdline")
                 if str(tmp_path).encode() in _read(p)]
 

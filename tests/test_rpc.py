@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from coursekit.grader import boundary, failures
+from coursekit.grader import boundary, failures, sandbox
 from coursekit.grader.limits import Limits
 from coursekit.grader.rpc import Worker
 
@@ -94,7 +94,7 @@ def worker(tmp_path_factory):
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "probe.py").write_text(PROBE)
-    w = Worker(boundary.Sandbox(rt, box, 0, Limits()), Limits(timeout=3))
+    w = Worker(sandbox.Sandbox(rt, box, 0, Limits()), Limits(timeout=3))
     w.set_deadline(10, time.monotonic() + 600)
     yield w
     w.stop()

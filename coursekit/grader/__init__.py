@@ -18,7 +18,8 @@ A judge process per submission (trusted; never runs student code):
     proxies      student objects as proxies; what the worker may do with ours
     failures     hangs, deaths, too much data, student exceptions
     notebook_merge / notebook_run   the reference + the student's cells, in a kernel
-    boundary     the sandbox: mode, mounts, commands, uids
+    boundary     the boundary: which mode, the run's runtime folder, uids
+    sandbox      one sandboxed process: mounts, command, environment, kill
     jail         the namespaces floor without bubblewrap (root)
 
 Inside the sandbox (untrusted side): inside/boot, worker, wire, guard.

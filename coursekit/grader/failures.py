@@ -100,12 +100,16 @@ def student_exception(error: dict) -> StudentException:
     bases = error.get("bases") if isinstance(error.get("bases"), list) else []
     base = _builtin_base([b for b in bases if isinstance(b, str)])
     cls = _CLASSES.get((name, base))
-    if cls is None:
-        cls = type(name, (StudentException, base), {"__module__": "student"})
+    if cls is None:  # the builtin first: its __new__ and layout; our __str__ all the same
+        bases = (StudentException,) if base is Exception else (base, StudentException)
+        cls = type(name, bases, {"__module__": "student", "__str__": StudentException.__str__})
         _CLASSES[(name, base)] = cls
-    exc = cls.__new__(cls)
-    exc.student_message = str(error.get("message") or "")
-    exc.args = (exc.student_message,)
+    message = str(error.get("message") or "")
+    try:
+        exc = cls(message)
+    except TypeError:  # e.g. UnicodeDecodeError wants five arguments
+        exc = base.__new__(cls)
+    exc.student_message, exc.args = message, (message,)
     exc.student_where = str(error.get("where") or "?")
     exc.student_in_package = error.get("in_student") is True
     if issubclass(cls, SyntaxError):  # SyntaxError's str() is its msg attribute

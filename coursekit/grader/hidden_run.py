@@ -43,6 +43,7 @@ class HiddenResult:
     results: dict = field(default_factory=dict)  # nodeid -> {"outcome", "reason"}
     collect_errors: dict = field(default_factory=dict)  # file -> reason
     stop_reason: str = ""
+    error: str = ""  # pytest itself could not run (a grader problem, not the student's)
 
 
 def _alarm(signum, frame):
@@ -113,7 +114,10 @@ def run(grading_dir: Path, worker, limits, deadline: float, ini: Path) -> Hidden
     args = [str(grading_dir), "-q", "-p", "no:cacheprovider", "-c", str(ini), "--rootdir",
             str(grading_dir), "--confcutdir", str(grading_dir), "-o", "addopts="]
     try:
-        pytest.main(args, plugins=[_Recorder(worker, limits, deadline, result)])
+        code = pytest.main(args, plugins=[_Recorder(worker, limits, deadline, result)])
+        if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
+                    pytest.ExitCode.USAGE_ERROR):
+            result.error = f"error: the hidden tests could not run (pytest exit code {int(code)})"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         _WORKER = None

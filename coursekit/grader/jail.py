@@ -18,8 +18,9 @@ does with ``--unshare-{pid,net,ipc,uts,cgroup} --die-with-parent``:
 
 Plan: ``{"root": host dir to build on, "hostname": str, "mounts": [...]}`` with
 mounts ``{"op": "ro"|"rw", "src", "dest"}``, ``{"op": "tmpfs", "dest", "size",
-"mode"}``, ``{"op": "mask", "dest"}``, ``{"op": "mask_file", "dest", "empty"}``, ``{"op": "symlink", "target", "dest"}``
-(the same plan :mod:`coursekit.grader.boundary` turns into bubblewrap options).
+"mode"}``, ``{"op": "mask", "dest"}``, ``{"op": "mask_file", "dest", "empty"}``,
+``{"op": "symlink", "target", "dest"}``
+(the same plan :mod:`coursekit.grader.sandbox` turns into bubblewrap options).
 """
 
 import ctypes

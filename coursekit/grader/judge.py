@@ -3,7 +3,7 @@
     python -I -m coursekit.grader.judge < JOB_JSON
 
 The judge is TRUSTED: it never imports or executes student code. That runs in
-sandboxed processes it starts and kills (:mod:`coursekit.grader.boundary`):
+sandboxed processes it starts and kills (:mod:`coursekit.grader.sandbox`):
 the worker behind the hidden tests (:mod:`coursekit.grader.rpc`) and one
 kernel per notebook (:mod:`coursekit.grader.notebook_run`). Order:
 
@@ -28,10 +28,11 @@ import time
 from pathlib import Path
 
 from . import hidden_run, notebook_merge
-from .boundary import Runtime, Sandbox
+from .boundary import Runtime
 from .failures import SandboxFailure
 from .limits import Limits
 from .rpc import Worker
+from .sandbox import Sandbox
 from .submissions import Submission, SubmissionError, open_to_sandbox, stage
 
 PARSE_TIMEOUT = 30.0  # seconds to read one student notebook
@@ -58,8 +59,8 @@ def read_notebooks(worker: Worker, names: list, limits: Limits, deadline: float)
     for name in names:
         worker.set_deadline(PARSE_TIMEOUT, deadline)
         try:
-            reply = worker.request("parse_notebook", path=f"{worker.sandbox.paths['submission']}/notebooks/{name}",
-                                   max_bytes=limits.notebook_size * 2**20,
+            path = f"{worker.sandbox.paths['submission']}/notebooks/{name}"
+            reply = worker.request("parse_notebook", path=path, max_bytes=limits.notebook_size * 2**20,
                                    max_cells=limits.notebook_cells, max_source=MAX_SOURCE)
         except (SandboxFailure, Exception) as err:  # noqa: BLE001 - a reason, never a crash
             reason = getattr(err, "grading_reason", None) or f"{type(err).__name__}: {err}"
@@ -85,7 +86,8 @@ def run_notebook(job: dict, name: str, student: dict, sandbox: Sandbox, limits: 
     results = notebook_run.run_cells(sources, sandbox, limits, deadline)
     solutions = [i for i, c in enumerate(cells) if c.solution]
     clean = sum(1 for i in solutions if results[i]["ok"])
-    first = next((f"code cell {i + 1}: {results[i]['reason']}" for i in solutions if not results[i]["ok"]), "")
+    first = next((f"code cell {i + 1}: {results[i]['reason']}" for i in solutions
+                  if not results[i]["ok"]), "")
     return {"cells": results, "completion": {"solutions": len(solutions), "clean": clean,
                                              "first_error": first, "problem": student.get("problem", "")}}
 

@@ -47,7 +47,9 @@ def _cell_score(item: Item, code_index, run: dict | None, skipped: str) -> ItemS
     if not cells or code_index is None or code_index >= len(cells):
         return ItemScore(item, 0.0, run.get("error") or "not run")
     cell = cells[code_index]
-    return ItemScore(item, item.points) if cell.get("ok") else ItemScore(item, 0.0, cell.get("reason") or "failed")
+    if cell.get("ok"):
+        return ItemScore(item, item.points)
+    return ItemScore(item, 0.0, cell.get("reason") or "failed")
 
 
 def score(rubric: Rubric, judge: dict, cell_index: dict, skipped: str = "") -> list:
@@ -83,7 +85,8 @@ def zero_scores(rubric: Rubric, reason: str) -> list:
     return [ItemScore(i, None if i.kind == "answers" else 0.0, reason) for i in rubric.items]
 
 
-def result_of(student: str, rubric: Rubric, judge: dict, cell_index: dict, skipped: str = "") -> StudentResult:
+def result_of(student: str, rubric: Rubric, judge: dict, cell_index: dict,
+              skipped: str = "") -> StudentResult:
     status = judge.get("status") or "error: no result"
     if not status.startswith("graded"):
         return StudentResult(student, status, zero_scores(rubric, status))
