@@ -153,3 +153,93 @@ def test_feedback_names_are_unique_and_bounded():
     assert len(set(names)) == len(ids)
     assert all(len(n) <= 54 and n.endswith(".md") and "/" not in n and not n.startswith(".") for n in names)
     assert feedback_name("bob smith") == feedback_name("bob smith")
+
+
+USER_DRIVER = r'''
+import json, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from coursekit.grader import boundary, sandbox
+from coursekit.grader.limits import Limits
+assert boundary.choose_mode("auto") == "bwrap"
+work = Path(tempfile.mkdtemp(dir=sys.argv[2]))
+folder = work / "runtime"
+(folder / "etc").mkdir(parents=True)
+for name in boundary.RUNTIME_FILES:
+    (folder / name).write_bytes((Path(sys.argv[1]) / "coursekit/grader/inside" / name).read_bytes())
+for name in ("passwd", "group", "empty"):
+    (folder / "etc" / name).write_text("")
+rt = boundary.Runtime("bwrap", str(folder), sys.executable, (), (), boundary._system(), (), 0)
+box = work / "box"
+(box / "submission").mkdir(parents=True)
+(box / "submission" / "probe.py").write_text(sys.argv[3])
+sb = sandbox.Sandbox(rt, box, 0, Limits(processes=20))
+proc = sb.spawn("script", script="/submission/probe.py")
+out, _ = proc.communicate(timeout=60)
+print(out.decode() or sb.last_words(proc))
+'''
+USER_PROBE = r'''
+import ctypes, json, os, resource
+status = open("/proc/self/status").read()
+print(json.dumps({"uid": os.getuid(), "pids": sorted(p for p in os.listdir("/proc") if p.isdigit()),
+                  "no_new_privs": status.split("NoNewPrivs:")[1].split()[0],
+                  "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
+                  "nested_userns": ctypes.CDLL(None).unshare(0x10000000),
+                  "visible": [p for p in ("/work", "/root", "/home") if os.path.exists(p)]}))
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("bwrap") or not shutil.which("setpriv")
+                    or not os.path.exists("/usr/bin/python3"),
+                    reason="needs root (to become a normal user), bubblewrap, setpriv, /usr/bin/python3")
+def test_as_a_normal_user_bubblewrap_gives_the_same_walls():
+    """The mode the docs recommend without root: bwrap in user namespaces of its own."""
+    import subprocess
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="coursekit-userns-"))  # pytest's tmp is root-only
+    try:
+        shutil.copytree(ROOT / "coursekit", shared / "src" / "coursekit",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [shared, *shared.rglob("*")]:
+            path.chmod(0o1777 if path == shared else (0o755 if path.is_dir() else 0o644))
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               "--reset-env", "/usr/bin/python3", "-c", USER_DRIVER, str(shared / "src"),
+                               str(shared), USER_PROBE], capture_output=True, text=True, timeout=120, cwd="/")
+    finally:
+        shutil.rmtree(shared)
+    assert done.stdout.strip(), done.stderr[-1000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["uid"] == 65534 and report["pids"] == ["1", "2"]  # its own uid, its own pids
+    assert report["no_new_privs"] == "1" and report["nproc"] == 20
+    assert report["nested_userns"] == -1  # --disable-userns: no namespaces inside
+    assert report["visible"] == []
+
+
+FORKS = r'''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+count = 0
+while count < 1000:
+    pid = libc.fork()
+    if pid == 0:
+        libc.pause()
+        libc._exit(0)
+    if pid < 0:
+        break
+    count += 1
+print(count, os.strerror(ctypes.get_errno()), flush=True)
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="RLIMIT_NPROC binds a uid of its own: root gives one")
+@pytest.mark.parametrize("mode", MODES)
+def test_a_fork_bomb_stops_at_the_process_limit(tmp_path, mode):
+    sb, script = _sandbox(tmp_path, mode, FORKS, Limits(processes=16))
+    proc = sb.spawn("script", script=script)
+    try:
+        line = proc.stdout.readline().decode().split(" ", 1)
+    finally:
+        sb.kill(proc)
+    assert int(line[0]) < 16 and line[1].strip() == "Resource temporarily unavailable"
+    assert sandbox.processes_of(sb.uid) == []
