@@ -235,28 +235,32 @@ for _pid in [_os.getppid(), 1, -1] + list(range(2, 300)):
             pass
 '''
 
-# processes meant to outlive the grader: fork_exec in a new session, a double fork
+# processes meant to outlive the grader: fork_exec in a new session, a double fork. If
+# either cannot even start, the package breaks loudly: the attack must be real
 DAEMONS = '''
 import ctypes as _ctypes, os as _os, sys as _sys
-try:
-    import _posixsubprocess
-    _args = [_sys.executable, "-c", "import time; time.sleep(600)  # coursekit-corpus-daemon"]
-    _base = ([_sys.executable.encode()], True, (), None, None, -1, -1, -1, -1, -1, -1, -1, -1,
-             True, True)
-    for _extra in ((-1, None, None, None, -1, None), (-1, None, None, None, None)):
-        try:
-            _posixsubprocess.fork_exec([a.encode() for a in _args], *_base, *_extra)
-            break
-        except TypeError:
-            continue
-except Exception:
-    pass
+import _posixsubprocess
+_args = [a.encode() for a in (_sys.executable, "-c", "import time; time.sleep(600)  # coursekit-corpus-daemon")]
+_err_r, _err_w = _os.pipe()
+_base = ([_sys.executable.encode()], True, (), None, None, -1, -1, -1, -1, -1, -1, _err_r, _err_w, True, True)
+for _extra in ((-1, None, None, None, -1, None, False), (-1, None, None, None, -1, None),
+               (-1, None, None, None, None)):  # the signature differs between Python versions
+    try:
+        _posixsubprocess.fork_exec(_args, *_base, *_extra)
+        break
+    except TypeError:
+        continue
+else:
+    raise ImportError("fork_exec: no known signature")
 _libc = _ctypes.CDLL(None)
-if _libc.fork() == 0:
+_pid = _libc.fork()
+if _pid == 0:
     _libc.setsid()
     if _libc.fork() == 0:
         _libc.sleep(600)
     _libc._exit(0)
+if _pid < 0:
+    raise ImportError("fork failed")
 '''
 
 FORK_BOMB = '''
