@@ -75,12 +75,23 @@ def describe_crash(exc: BaseException, package_dir: Path | None) -> str:
     return f"{type(exc).__name__}: {msg} at {locate(exc, package_dir)}"
 
 
+_CELL_OWNER = re.compile(r"^\S+\.ipynb, cell \d+ \(([^()\s]+)\)$")
+
+
+def _owner(message: str) -> str:
+    """The region a student block names: 'svm_loss_naive', or a notebook cell's grade_id
+    from 'knn.ipynb, cell 12 (knn-cv)'."""
+    owner = message.split(":", 1)[0].strip()
+    cell = _CELL_OWNER.match(owner)
+    if cell:
+        return cell.group(1)
+    return owner if owner and " " not in owner and len(owner) < 80 else ""
+
+
 def needs(exc: NotImplementedError, name: str = "") -> str:
     """' (svm_loss_naive)' -- which region raised, from the student block's message."""
-    owner = str(exc).split(":", 1)[0].strip()
-    if owner and owner != name and " " not in owner and len(owner) < 80:
-        return f" ({owner})"
-    return ""
+    owner = _owner(str(exc))
+    return f" ({owner})" if owner and owner != name else ""
 
 
 def classify(exc: BaseException, package_dir: Path | None, *, timeout: float,
@@ -118,8 +129,8 @@ def classify_kernel_error(traceback_text: str, *, timeout: float, memory: int | 
     if short == "KeyboardInterrupt":
         return "timed out", f"timed out after {timeout:g} s"
     if short == "NotImplementedError":
-        owner = evalue.split(":", 1)[0].strip()
-        return "not implemented", "not implemented" + (f" ({owner})" if owner and " " not in owner else "")
+        owner = _owner(evalue)
+        return "not implemented", "not implemented" + (f" ({owner})" if owner else "")
     where = [f"{_shorten(p)}:{n}" for p, n in _FILE.findall(traceback_text) if "cs231n_lite/" in p]
     at = f" at {where[-1]}" if where else ""
     kind = "wrong" if short == "AssertionError" and not where else "crashed"
