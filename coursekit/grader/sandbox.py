@@ -135,7 +135,10 @@ class Sandbox:
         read_end, write_end = os.pipe()
         try:
             argv, setup = self.command(role, ipc, connection_file, read_end, script)
-            os.write(write_end, (setup or "").encode())  # a few kB: fits in the pipe
+            data = (setup or "").encode()
+            if len(data) > 60_000:  # written before anyone reads: it must fit in the pipe
+                raise RuntimeError(f"sandbox setup of {len(data)} bytes does not fit a pipe")
+            os.write(write_end, data)
             os.close(write_end)
             write_end = None
             pipe = subprocess.PIPE if role in ("worker", "script") else subprocess.DEVNULL
