@@ -28,7 +28,12 @@ PYTEST_NB := $(if $(wildcard grading/rubric.toml),--nbval notebooks --nbval-sani
 # headless matplotlib backend.
 TEST_ENV := CS231N_LITE_DATA=sample MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: setup run test test-fast test-floor bench release clean
+# The instructor source grades hostile code behind bubblewrap (docs/instructors.md). As root
+# (CI), install it when it is missing, so the grader's tests cross the boundary the docs
+# recommend; they also force the floor without it (--sandbox namespaces).
+SANDBOX := $(if $(wildcard grading/rubric.toml),sandbox-tools,)
+
+.PHONY: setup run test test-fast test-floor bench release clean sandbox-tools
 
 # A venv made by another Python version is rebuilt (--clear), not mixed.
 $(STAMP): pyproject.toml
@@ -50,9 +55,16 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/cs231n-lite run
 
+sandbox-tools:
+	@if [ "$$(id -u)" = 0 ] && ! command -v bwrap >/dev/null && command -v apt-get >/dev/null; then \
+	  echo "installing bubblewrap (the grader's sandbox)"; \
+	  apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; \
+	fi
+
 ## the whole test suite: unit tests + notebooks re-executed under nbval (strict),
 ## then the unit tests on the Python and dependency floor
-test: $(STAMP)
+test: $(STAMP) $(SANDBOX)
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile tests $(PYTEST_NB)
 	@$(MAKE) --no-print-directory test-floor
 
@@ -66,7 +78,7 @@ else
 endif
 
 ## unit tests only (no notebooks)
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(SANDBOX)
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile tests
 
 ## benchmarks against scikit-learn / scikit-image (needs real CIFAR-10: DATA=dir)

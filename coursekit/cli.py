@@ -56,7 +56,12 @@ def _add_grade(sub) -> None:
     p.add_argument("--root", default=None, help="the instructor repository (default: auto)")
     p.add_argument("--workdir", default=None, help="where sandboxes are created (default: temp)")
     p.add_argument("--skip-notebooks", action="store_true",
-                   help="hidden tests only: no reference or student notebooks (a quick pass)")
+                   help="hidden tests only: no notebooks (a quick pass)")
+    p.add_argument("--sandbox", choices=["auto", "bwrap", "namespaces"], default="auto",
+                   help="the boundary around student code: bubblewrap, or (as root) plain "
+                        "namespaces; default: bubblewrap when it works, else namespaces as root")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run student code WITHOUT a sandbox, as you (only for code you trust)")
 
 
 def build_parser() -> argparse.ArgumentParser:

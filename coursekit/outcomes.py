@@ -3,6 +3,12 @@
 Kinds: ``not implemented``, ``wrong``, ``crashed``, ``timed out``,
 ``exceeded memory``. Reasons never hold sandbox paths, memory addresses or
 timings, so grading the same work twice gives the same words.
+
+The grader's judge never runs student code: an exception raised there comes
+back from the sandbox rebuilt (``coursekit.grader.failures``), carrying where
+it was raised (``student_where``, ``student_in_package``), and a sandbox
+failure (a hang, a death) carries its whole reason (``grading_kind``,
+``grading_reason``). Both classify exactly like local exceptions.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ def _show(path: str, package_dir: Path | None) -> str:
 
 def locate(exc: BaseException, package_dir: Path | None) -> str:
     """'<file>:<line>' of the innermost frame in the student's package (else the last)."""
+    if getattr(exc, "student_where", None):  # rebuilt from the sandbox: it says where
+        return clean(exc.student_where)
     if isinstance(exc, SyntaxError) and exc.filename:
         return f"{_show(exc.filename, package_dir)}:{exc.lineno}"
     frames = traceback.extract_tb(exc.__traceback__)
@@ -55,6 +63,8 @@ def locate(exc: BaseException, package_dir: Path | None) -> str:
 
 
 def in_student_code(exc: BaseException, package_dir: Path | None) -> bool:
+    if hasattr(exc, "student_in_package"):
+        return bool(exc.student_in_package)
     frames = traceback.extract_tb(exc.__traceback__)
     return bool(frames) and _inside(frames[-1].filename, package_dir)
 
@@ -65,17 +75,30 @@ def describe_crash(exc: BaseException, package_dir: Path | None) -> str:
     return f"{type(exc).__name__}: {msg} at {locate(exc, package_dir)}"
 
 
+_CELL_OWNER = re.compile(r"^\S+\.ipynb, cell \d+ \(([^()\s]+)\)$")
+
+
+def _owner(message: str) -> str:
+    """The region a student block names: 'svm_loss_naive', or a notebook cell's grade_id
+    from 'knn.ipynb, cell 12 (knn-cv)'."""
+    owner = message.split(":", 1)[0].strip()
+    cell = _CELL_OWNER.match(owner)
+    if cell:
+        return cell.group(1)
+    return owner if owner and " " not in owner and len(owner) < 80 else ""
+
+
 def needs(exc: NotImplementedError, name: str = "") -> str:
     """' (svm_loss_naive)' -- which region raised, from the student block's message."""
-    owner = str(exc).split(":", 1)[0].strip()
-    if owner and owner != name and " " not in owner and len(owner) < 80:
-        return f" ({owner})"
-    return ""
+    owner = _owner(str(exc))
+    return f" ({owner})" if owner and owner != name else ""
 
 
 def classify(exc: BaseException, package_dir: Path | None, *, timeout: float,
              memory: int | None) -> tuple[str, str]:
     """(kind, reason) for an exception raised while grading one item."""
+    if getattr(exc, "grading_reason", None):  # a sandbox failure knows its reason
+        return exc.grading_kind, clean(exc.grading_reason)
     if type(exc).__name__ == "ItemTimeout":
         return "timed out", f"timed out after {timeout:g} s"
     if isinstance(exc, MemoryError):
@@ -106,8 +129,8 @@ def classify_kernel_error(traceback_text: str, *, timeout: float, memory: int | 
     if short == "KeyboardInterrupt":
         return "timed out", f"timed out after {timeout:g} s"
     if short == "NotImplementedError":
-        owner = evalue.split(":", 1)[0].strip()
-        return "not implemented", "not implemented" + (f" ({owner})" if owner and " " not in owner else "")
+        owner = _owner(evalue)
+        return "not implemented", "not implemented" + (f" ({owner})" if owner else "")
     where = [f"{_shorten(p)}:{n}" for p, n in _FILE.findall(traceback_text) if "cs231n_lite/" in p]
     at = f" at {where[-1]}" if where else ""
     kind = "wrong" if short == "AssertionError" and not where else "crashed"

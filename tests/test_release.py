@@ -157,7 +157,7 @@ def test_release_leaves_instructor_files_out(kit):
     assert not (out / "docs").exists() or not any((out / "docs").iterdir())
     # the instructors' rooms of coursekit are marked instructor-only as packages
     assert not any(p.startswith(("coursekit/grader/", "coursekit/release/")) for p in released)
-    assert "coursekit/grader/sandbox.py" in report.left_out
+    assert "coursekit/grader/boundary.py" in report.left_out
 
 
 def test_instructor_only_modules_and_packages_are_left_out(tmp_path):

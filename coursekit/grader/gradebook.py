@@ -1,20 +1,24 @@
-"""grades.csv, feedback/<student>.md, and `cs231n-lite merge` for shard CSVs.
+"""grades.csv, feedback/<name>.md, and `cs231n-lite merge` for shard CSVs.
 
 grades.csv columns: ``student, status, total, max``, one ``part:<name>``
 subtotal per part, one column per rubric item (``<part>/<test or grade_id>``;
 hand-graded answers end in `` (hand)`` and are left blank), and
-``notebooks`` ("ran cleanly / submitted"). Rows are sorted by student and
-hold no timings, so the same submissions give the same file.
+``notebooks``: the student's solution cells that ran without error / all
+solution cells of the rubric notebooks. Rows are sorted by student and hold
+no timings, so the same submissions give the same file. Feedback goes to
+``feedback/<name>`` (:func:`coursekit.grader.outfiles.feedback_name`); every
+file is written atomically (:mod:`coursekit.grader.outfiles`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 from ..errors import CourseKitError
-from .submissions import safe_name
+from .outfiles import feedback_name, write_atomic, write_tree
 
 FIXED = ["student", "status", "total", "max"]
 
@@ -30,9 +34,8 @@ def columns(rub) -> list[str]:
 def _notebooks_cell(result) -> str:
     if not result.notebooks:
         return ""
-    clean = sum(1 for nb in result.notebooks
-                if not nb.get("problem") and not nb.get("errors") and nb.get("ran") == nb.get("cells"))
-    return f"{clean}/{len(result.notebooks)}"
+    clean = sum(c.get("clean", 0) for _, c in result.notebooks)
+    return f"{clean}/{sum(c.get('solutions', 0) for _, c in result.notebooks)}"
 
 
 def row(result, rub) -> dict:
@@ -76,14 +79,10 @@ def _notebook_lines(result) -> list[str]:
     if not result.notebooks:
         return []
     lines = ["## Your notebooks (completion)", ""]
-    for nb in result.notebooks:
-        if nb.get("problem") and not nb.get("cells"):
-            lines.append(f"- {nb['name']}: {nb['problem']}")
-            continue
-        text = f"- {nb['name']}: {nb.get('ran', 0)}/{nb.get('cells', 0)} code cells ran"
-        text += f", {nb.get('errors', 0)} with an error" if nb.get("errors") else ""
-        text += f"; first error in {nb['first_error']}" if nb.get("first_error") else ""
-        text += f"; {nb['problem']}" if nb.get("problem") else ""
+    for name, c in result.notebooks:
+        text = f"- {name}: {c.get('clean', 0)}/{c.get('solutions', 0)} solution cells ran without error"
+        text += f"; first error in {c['first_error']}" if c.get("first_error") else ""
+        text += f"; {c['problem']}" if c.get("problem") else ""
         lines.append(text)
     return lines + [""]
 
@@ -99,11 +98,9 @@ def _answer_lines(result) -> list[str]:
 
 
 def write_all(results, rub, out: Path) -> None:
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    (out / "grades.csv").write_text(csv_text(results, rub), encoding="utf-8")
-    for result in results:
-        (out / "feedback" / f"{safe_name(result.student)}.md").write_text(
-            feedback(result, rub), encoding="utf-8")
+    """grades.csv and one feedback file per student, each written atomically."""
+    feedback_files = {feedback_name(r.student): feedback(r, rub) for r in results}
+    write_tree(out, {"grades.csv": csv_text(results, rub)}, feedback_files)
 
 
 def progress_line(result, rub) -> str:
@@ -155,6 +152,11 @@ def merge(paths: list[Path]) -> tuple[str, int]:
 
 def main(args) -> int:
     text, count = merge([Path(p) for p in args.csv])
-    Path(args.out).write_text(text, encoding="utf-8")
+    out = Path(args.out).absolute()
+    folder_fd = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        write_atomic(folder_fd, out.name, text)
+    finally:
+        os.close(folder_fd)
     print(f"merge: {count} students from {len(args.csv)} files -> {args.out}")
     return 0

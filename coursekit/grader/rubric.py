@@ -2,11 +2,11 @@
 
 Format (see docs/instructors.md)::
 
-    [limits]                 # defaults for `grade` (its options override them)
-    timeout = 30             # seconds per hidden test
-    cell_timeout = 300       # seconds per notebook cell
-    budget = 600             # seconds per submission, all phases together
-    memory = 4096            # MB of address space per process
+    [limits]                 # defaults for `grade` (its options override them);
+    timeout = 30             # seconds per hidden test      (every field of
+    cell_timeout = 300       # seconds per notebook cell     coursekit.grader.limits.Limits
+    budget = 600             # seconds per submission        may be set here)
+    memory = 4096            # MB of address space per sandboxed process
 
     [parts.svm]
     points = 25              # the items below must add up to this
@@ -23,7 +23,13 @@ Format (see docs/instructors.md)::
 
 Loading checks everything against the files: every hidden test function has
 points and every rubric test exists; every graded cell of a reference
-notebook is in the rubric with the points of its nbgrader metadata.
+notebook is in the rubric with the points of its nbgrader metadata -- except
+graded cells with ``points: 0``: instructor experiments that prove a written
+answer; they run with the notebook but score nothing, and listing one in the
+rubric is an error.
+
+TOML is read here and nowhere else in the grader (one import to change for
+Python 3.10, which has ``tomli`` instead of ``tomllib``).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import nbformat
 
 from .._toml import tomllib
 from ..errors import CourseKitError
-from .sandbox import Limits
+from .limits import Limits
 
 KINDS = ("tests", "cells", "answers")
 
@@ -131,6 +137,18 @@ def _check_tests(items: list[Item], grading_dir: Path) -> None:
         raise RubricError(f"rubric: hidden test {key} has no points in the rubric; add it")
 
 
+def _check_cell(item: Item, name: str, meta: dict | None) -> None:
+    if meta is None or meta["kind"] != item.kind:
+        raise RubricError(f"rubric: {name} has no graded {item.kind[:-1]} cell {item.key!r}")
+    if float(meta["points"]) == 0:
+        raise RubricError(f"rubric: {name} cell {item.key!r} has 0 points in its metadata: it is an "
+                          f"instructor experiment (it runs, it scores nothing); remove it from "
+                          f"the rubric, or give it points in the notebook")
+    if float(meta["points"]) != item.points:
+        raise RubricError(f"rubric: {name} cell {item.key!r} has {meta['points']} points in "
+                          f"its metadata but {item.points:g} in the rubric")
+
+
 def _check_cells(items: list[Item], notebooks: dict, notebooks_dir: Path) -> None:
     for part, name in notebooks.items():
         mine = [i for i in items if i.part == part and i.kind != "tests"]
@@ -142,17 +160,27 @@ def _check_cells(items: list[Item], notebooks: dict, notebooks_dir: Path) -> Non
             continue
         cells = graded_cells(path)
         for item in mine:
-            meta = cells.get(item.key)
-            if meta is None or meta["kind"] != item.kind:
-                raise RubricError(f"rubric: {name} has no graded {item.kind[:-1]} cell {item.key!r}")
-            if float(meta["points"]) != item.points:
-                raise RubricError(f"rubric: {name} cell {item.key!r} has {meta['points']} points in "
-                                  f"its metadata but {item.points:g} in the rubric")
+            _check_cell(item, name, cells.get(item.key))
         for grade_id in sorted(set(cells) - {i.key for i in mine}):
             meta = cells[grade_id]
+            if float(meta["points"] or 0) == 0:
+                continue  # an instructor experiment: runs, scores nothing
             raise RubricError(f"rubric: graded cell {grade_id!r} of {name} is not in parts.{part}; "
                               f"add \"{grade_id}\" = {meta['points']} under [parts.{part}.{meta['kind']}] "
                               f"and take those points from the part's tests")
+
+
+def _limits(table) -> Limits:
+    if not isinstance(table, dict) or set(table) - set(Limits.names()):
+        unknown = sorted(set(table) - set(Limits.names())) if isinstance(table, dict) else table
+        raise RubricError(f"rubric: unknown [limits] {unknown}; known: {', '.join(Limits.names())}")
+    defaults = Limits()
+    try:
+        limits = Limits(**{k: type(getattr(defaults, k))(v) for k, v in table.items()})
+        limits.check()
+    except (TypeError, ValueError) as err:
+        raise RubricError(f"rubric: [limits]: {err}") from None
+    return limits
 
 
 def load(grading_dir: Path, notebooks_dir: Path) -> Rubric:
@@ -172,8 +200,6 @@ def load(grading_dir: Path, notebooks_dir: Path) -> Rubric:
         items += _items_of(part, spec, notebooks[part])
     _check_tests(items, grading_dir)
     _check_cells(items, notebooks, notebooks_dir)
-    lim = data.get("limits", {})
-    limits = Limits(float(lim.get("timeout", 60)), float(lim.get("budget", 900)),
-                    int(lim.get("memory", 4096)), float(lim.get("cell_timeout", 300)))
+    limits = _limits(data.get("limits", {}))
     return Rubric({p: float(s.get("points", 0)) for p, s in parts.items()}, notebooks,
                   tuple(items), limits)

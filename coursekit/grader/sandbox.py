@@ -1,18 +1,11 @@
-"""One submission's sandbox: its folder, environment, limits and watched processes.
+"""Starting and killing sandboxed processes: the mounts, the command, the environment.
 
-Layout of a sandbox folder (a fresh temporary directory per submission)::
-
-    student/     the submission's cs231n_lite/ and notebooks/ (first on sys.path)
-    grading/     a fresh copy of the hidden tests
-    reference/   fresh copies of the instructor's reference notebooks
-    home/ tmp/   HOME and TMPDIR of every process
-    jupyter/     the "coursekit-sandbox" kernelspec (a guarded ipykernel)
-    results/     what the runners report back (JSON lines)
-
-Every process runs with cwd inside the sandbox, in its own session (process
-group), with RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE and no core dumps,
-and is killed -- with all its descendants, kernels included -- when it makes
-no progress for too long or exceeds its wall-clock share.
+One :class:`Sandbox` per submission (one job slot, one uid). :meth:`Sandbox.spawn`
+starts a ``worker``, a notebook ``kernel`` or a ``script`` (the boundary's own
+tests) through bubblewrap or ``jail.py`` (or plainly, with
+``--unsafe-no-sandbox``), always through ``inside/boot.py``;
+:meth:`Sandbox.kill` ends it and everything it started. What a sandbox sees is
+described in :mod:`coursekit.grader.boundary`.
 """
 
 from __future__ import annotations
@@ -21,195 +14,247 @@ import json
 import os
 import signal
 import subprocess
-import sys
+import threading
 import time
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
-KERNEL_NAME = "coursekit-sandbox"
-PROTECTED = ("grading", "results", "jupyter")  # read-only for student code
-FILE_SIZE_LIMIT = 512 * 2**20  # bytes any one file may grow to
+from .boundary import Runtime
+
+INSIDE = {"runtime": "/opt/coursekit", "submission": "/submission", "tmp": "/tmp",
+          "cache": "/data/cache", "ipc": "/run/ck"}
 
 
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = 60.0  # seconds per hidden test
-    budget: float = 900.0  # seconds per submission, all phases
-    memory: int = 4096  # MB of address space per process
-    cell_timeout: float = 300.0  # seconds per notebook cell (training cells are slow)
+class Tail:
+    """Drain a pipe in a thread, keeping the last ``limit`` bytes (a sandbox may print a lot)."""
+
+    def __init__(self, stream, limit: int):
+        self.data, self.limit = b"", limit
+        self.thread = threading.Thread(target=self._run, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _run(self, stream) -> None:
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            self.data = (self.data + chunk)[-self.limit:]
+
+    def last_line(self) -> str:
+        self.thread.join(timeout=1)
+        lines = self.data.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1][:200] if lines else ""
 
 
-@dataclass
-class RunOutcome:
-    returncode: int | None
-    killed: str = ""  # "", "no progress", "wall clock"
-    elapsed: float = 0.0
+class Sandbox:
+    """The sandboxed processes of one submission (one job slot, one uid)."""
+
+    def __init__(self, runtime: Runtime, box: Path, slot: int, limits):
+        self.rt, self.box, self.limits = runtime, box, limits
+        self.uid = runtime.uid(slot)
+        self.tails = {}
+        self.paths = dict(INSIDE) if runtime.mode != "none" else {
+            "runtime": runtime.folder, "submission": str(box / "submission"), "tmp": str(box / "tmp"),
+            "cache": os.path.dirname(runtime.data[0][0]) if runtime.data else str(box / "tmp"),
+            "ipc": ""}
+
+    # ----------------------------------------------------- what it sees
+    def site_packages(self) -> list:
+        """Where the site-packages folders appear: neutral paths (``/opt/site/0``...), so
+        nothing inside names the instructor's checkout that may hold the venv."""
+        if self.rt.mode == "none":
+            return list(self.rt.site_packages)
+        return [f"/opt/site/{i}" for i in range(len(self.rt.site_packages))]
+
+    def _mask(self, host_path: str) -> dict:
+        for sp, inside in zip(self.rt.site_packages, self.site_packages()):
+            if host_path.startswith(sp + "/"):
+                dest = inside + host_path[len(sp):]
+                if os.path.isdir(host_path):
+                    return {"op": "mask", "dest": dest}
+                return {"op": "mask_file", "dest": dest, "empty": f"{self.rt.folder}/etc/empty"}
+        raise ValueError(f"{host_path} is not in a site-packages folder")
+
+    def mounts(self, ipc: Path | None) -> list:
+        """The mount plan (host -> sandbox), for bwrap options or jail.py."""
+        plan = []
+        for path, kind, target in self.rt.system:
+            plan.append({"op": "symlink", "target": target, "dest": path} if kind == "symlink"
+                        else {"op": "ro", "src": path, "dest": path})
+        prefix = os.path.dirname(os.path.dirname(self.rt.python))
+        if not prefix.startswith("/usr/"):
+            plan.append({"op": "ro", "src": prefix, "dest": prefix})
+        plan += [{"op": "ro", "src": sp, "dest": inside} for sp, inside in
+                 zip(self.rt.site_packages, self.site_packages())]
+        plan += [self._mask(m) for m in self.rt.masks]
+        plan.append({"op": "ro", "src": self.rt.folder, "dest": INSIDE["runtime"]})
+        for name in ("passwd", "group"):
+            plan.append({"op": "ro", "src": f"{self.rt.folder}/etc/{name}", "dest": f"/etc/{name}"})
+        plan.append({"op": "ro", "src": str(self.box / "submission"), "dest": INSIDE["submission"]})
+        plan += [{"op": "ro", "src": src, "dest": f"{INSIDE['cache']}/{name}"} for src, name in self.rt.data]
+        plan.append({"op": "tmpfs", "dest": "/tmp", "size": self.limits.scratch * 2**20, "mode": 0o1777})
+        if ipc is not None:
+            plan.append({"op": "rw", "src": str(ipc), "dest": INSIDE["ipc"]})
+        return plan
+
+    def boot_spec(self, role: str, connection_file: str = "", script: str = "") -> dict:
+        tmp = self.paths["tmp"]
+        home, work = f"{tmp}/home", f"{tmp}/work"
+        limits = {"memory": self.limits.memory * 2**20, "cpu": int(self.limits.budget) + 30,
+                  "file_size": self.limits.file_size * 2**20, "open_files": self.limits.open_files,
+                  "core": 0}
+        if self.rt.mode != "none":  # as a user without namespaces it would count all your processes
+            limits["processes"] = self.limits.processes
+        return {"role": role, "uid": self.uid, "gid": self.uid, "limits": limits,
+                "scratch": [home, work], "scratch_root": tmp,
+                "env": _environment(self.paths, os.path.dirname(self.rt.python)),
+                "cwd": home if role == "worker" else work,
+                "seed": [[f"{self.paths['runtime']}/matplotlib", f"{home}/.matplotlib"]],
+                "package_root": self.paths["submission"], "site_packages": self.site_packages(),
+                "reply_limit": self.limits.reply * 2**20, "connection_file": connection_file,
+                "script": script}
+
+    # ------------------------------------------------------- commands
+    def command(self, role: str, ipc: Path | None = None, connection_file: str = "",
+                setup_fd: int = 3, script: str = "") -> tuple:
+        """(argv, setup text to read from ``setup_fd`` or None). The setup -- bwrap's options,
+        the jail's plan -- goes through a pipe: pid 1's command line inside shows no host path."""
+        boot = [self.rt.python, "-I", "-S", "-B", f"{self.paths['runtime']}/boot.py",
+                json.dumps(self.boot_spec(role, connection_file, script))]
+        if self.rt.mode == "none":
+            return boot, None
+        plan = self.mounts(ipc)
+        if self.rt.mode == "namespaces":
+            jail_plan = {"root": str(self.box / "root"), "hostname": "sandbox", "mounts": plan}
+            argv = [self.rt.python, "-I", "-S", "-B", f"{self.rt.folder}/jail.py", str(setup_fd), "--"]
+            return argv + boot, json.dumps(jail_plan)
+        options = bwrap_argv(plan, user_ns=os.geteuid() != 0)[1:]
+        return ["bwrap", "--args", str(setup_fd), "--", *boot], "\0".join(options) + "\0"
+
+    def spawn(self, role: str, ipc: Path | None = None, connection_file: str = "", script: str = ""):
+        if self.rt.mode == "namespaces":
+            (self.box / "root").mkdir(exist_ok=True)
+        if self.rt.mode == "none":
+            Path(self.paths["tmp"]).mkdir(exist_ok=True)
+        read_end, write_end = os.pipe()
+        try:
+            argv, setup = self.command(role, ipc, connection_file, read_end, script)
+            data = (setup or "").encode()
+            if len(data) > 60_000:  # written before anyone reads: it must fit in the pipe
+                raise RuntimeError(f"sandbox setup of {len(data)} bytes does not fit a pipe")
+            os.write(write_end, data)
+            os.close(write_end)
+            write_end = None
+            pipe = subprocess.PIPE if role in ("worker", "script") else subprocess.DEVNULL
+            proc = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=subprocess.PIPE,
+                                    close_fds=True, start_new_session=True, pass_fds=(read_end,),
+                                    env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
+        finally:
+            os.close(read_end)
+            if write_end is not None:
+                os.close(write_end)
+        self.tails[proc.pid] = Tail(proc.stderr, self.limits.output * 2**20)
+        return proc
+
+    # ------------------------------------------------------------- end
+    def kill(self, proc) -> None:
+        """SIGKILL the sandbox; its pid namespace takes every process in it along."""
+        for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
+            try:
+                kill()
+            except OSError:
+                pass
+        proc.wait()
+        self.tails.pop(proc.pid, None)  # its last words were read already, if they mattered
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+        if self.uid is not None:
+            reap_uid(self.uid)
+
+    def exit_status(self, proc) -> int | None:
+        try:
+            return proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def last_words(self, proc) -> str:
+        tail = self.tails.get(proc.pid)
+        return tail.last_line() if tail else ""
 
 
-def make_layout(root: Path) -> dict[str, Path]:
-    dirs = {name: root / name for name in
-            ("student", "grading", "reference", "home", "tmp", "jupyter", "results", "cache")}
-    for d in dirs.values():
-        d.mkdir(parents=True, exist_ok=True)
-    write_kernelspec(dirs["jupyter"])
-    return dirs
-
-
-def write_kernelspec(jupyter_dir: Path) -> None:
-    spec = jupyter_dir / "kernels" / KERNEL_NAME
-    spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-s", "-m", "coursekit.grader.sandbox_kernel", "-f", "{connection_file}"],
-        "display_name": "Python 3 (coursekit sandbox)", "language": "python",
-    }))
-
-
-def sandbox_env(root: Path, marker: str) -> dict[str, str]:
-    """A minimal environment: nothing of the grader's leaks in, all paths point inside."""
-    home = root / "home"
-    bindir = str(Path(sys.executable).parent)
-    env = {
-        "PATH": bindir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home), "TMPDIR": str(root / "tmp"), "TMP": str(root / "tmp"),
-        "TEMP": str(root / "tmp"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        "PYTHONPATH": str(root / "student"), "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
-        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(home / ".matplotlib"),
-        "JUPYTER_PATH": str(root / "jupyter"), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-        "JUPYTER_DATA_DIR": str(home / ".jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(home / ".jupyter-runtime"), "IPYTHONDIR": str(home / ".ipython"),
-        "JUPYTER_PLATFORM_DIRS": "1",
+def _environment(paths: dict, python_bin: str) -> dict:
+    home = f"{paths['tmp']}/home"
+    return {
+        "HOME": home, "TMPDIR": paths["tmp"], "USER": "student", "LOGNAME": "student",
+        "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{home}/.matplotlib",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "CS231N_LITE_DATA": "sample", "CS231N_LITE_CACHE": str(root / "cache"),
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # nbval is loaded with -p where needed
-        "COURSEKIT_SANDBOX": str(root), "COURSEKIT_MARKER": marker,
-        "COURSEKIT_PROTECT": os.pathsep.join(str(root / d) for d in PROTECTED),
+        "CS231N_LITE_DATA": "sample", "CS231N_LITE_CACHE": paths["cache"],
+        "JUPYTER_PLATFORM_DIRS": "1", "JUPYTER_CONFIG_DIR": f"{home}/.jupyter",
+        "JUPYTER_DATA_DIR": f"{home}/.jupyter-data", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter-runtime",
+        "IPYTHONDIR": f"{home}/.ipython", "PYTHONDONTWRITEBYTECODE": "1",
     }
-    return env
 
 
-def make_read_only(folder: Path) -> None:
-    """chmod a-w below ``folder`` (the guard is the first line; this is the second)."""
-    for path in sorted(folder.rglob("*"), reverse=True):
-        path.chmod(0o555 if path.is_dir() else 0o444)
-    folder.chmod(0o555)
+def bwrap_argv(plan: list, user_ns: bool) -> list:
+    argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    if user_ns:
+        argv += ["--unshare-user", "--disable-userns"]
+    mounted, made = [], set()
+    for m in plan:
+        op = m["op"]
+        argv += _parents(m["dest"], mounted, made)
+        mounted.append(m["dest"])
+        if op in ("ro", "rw"):
+            argv += ["--ro-bind" if op == "ro" else "--bind", m["src"], m["dest"]]
+        elif op == "tmpfs":
+            argv += ["--perms", f"{m['mode']:o}", "--size", str(m["size"]), "--tmpfs", m["dest"]]
+        elif op == "mask":
+            argv += ["--size", "4096", "--tmpfs", m["dest"], "--remount-ro", m["dest"]]
+        elif op == "mask_file":
+            argv += ["--ro-bind", m["empty"], m["dest"]]
+        elif op == "symlink":
+            argv += ["--symlink", m["target"], m["dest"]]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(16 * 2**20),
+             "--tmpfs", "/dev/shm", "--remount-ro", "/", "--chdir", "/"]
+    return argv
 
 
-def new_marker() -> str:
-    return uuid.uuid4().hex
+def _parents(dest: str, mounted: list, made: set) -> list:
+    """``--dir`` for the new parents of ``dest``: bwrap would make them 0700, which the
+    sandbox uid could not enter. Folders inside an earlier mount exist already."""
+    out, parts = [], dest.strip("/").split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        path = "/" + "/".join(parts[:i])
+        if path not in made and not any(path == m or path.startswith(m + "/") for m in mounted):
+            out += ["--perms", "0755", "--dir", path]
+            made.add(path)
+    return out
 
 
-def _limit(memory_mb: int, cpu_seconds: float):
-    """preexec_fn: runs in the child between fork and exec."""
-    def apply():
-        import resource
-
-        def cap(kind, soft, hard):  # never above the grader's own hard limit
-            _, current = resource.getrlimit(kind)
-            if current != resource.RLIM_INFINITY:
-                soft, hard = min(soft, current), min(hard, current)
-            resource.setrlimit(kind, (soft, hard))
-
-        mem = memory_mb * 2**20
-        cap(resource.RLIMIT_AS, mem, mem)
-        cpu = max(1, int(cpu_seconds))
-        cap(resource.RLIMIT_CPU, cpu, cpu + 5)
-        cap(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT, FILE_SIZE_LIMIT)
-        cap(resource.RLIMIT_CORE, 0, 0)
-    return apply
-
-
-def _descendants(pid: int) -> list[int]:
-    """All descendants of ``pid`` (Linux /proc), children before grandchildren."""
-    parents = {}
+def processes_of(uid: int) -> list[int]:
+    """Pids of the processes whose real uid is ``uid`` (Linux /proc)."""
+    found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            parents.setdefault(ppid, []).append(int(entry.name))
-        except (OSError, ValueError, IndexError):
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("Uid:"):
+                    if int(line.split()[1]) == uid:
+                        found.append(int(entry.name))
+                    break
+        except (OSError, ValueError):
             continue
-    found, todo = [], [pid]
-    while todo:
-        kids = parents.get(todo.pop(), [])
-        found += kids
-        todo += kids
     return found
 
 
-def kill_marked(marker: str) -> int:
-    """Kill every process whose environment carries COURSEKIT_MARKER=<marker>."""
-    needle, killed = f"COURSEKIT_MARKER={marker}".encode(), 0
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                os.kill(int(entry.name), signal.SIGKILL)
-                killed += 1
-        except (OSError, ValueError):
-            continue
-    return killed
-
-
-def kill_tree(proc: subprocess.Popen) -> None:
-    victims = _descendants(proc.pid)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    for pid in victims:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    proc.wait()
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
-
-
-def run_watched(cmd, *, cwd: Path, env: dict, progress: Path, idle: float, wall: float,
-                memory_mb: int, log: Path) -> RunOutcome:
-    """Run ``cmd``; kill it when ``progress`` stops growing for ``idle`` s or after ``wall`` s."""
-    start = time.monotonic()
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_limit(memory_mb, wall + 5), close_fds=True,
-        )
-        last_size, last_change, killed = _size(progress), start, ""
-        while proc.poll() is None:
-            time.sleep(0.1)
-            now, size = time.monotonic(), _size(progress)
-            if size != last_size:
-                last_size, last_change = size, now
-            if now - last_change > idle:
-                killed = "no progress"
-            elif now - start > wall:
-                killed = "wall clock"
-            if killed:
-                kill_tree(proc)
-                break
-    kill_marked(env["COURSEKIT_MARKER"])  # strays: kernels, background processes
-    return RunOutcome(proc.returncode, killed, time.monotonic() - start)
-
-
-def read_events(path: Path) -> list[dict]:
-    """The JSON lines a runner wrote (a torn last line is ignored)."""
-    events = []
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return events
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            events.append(event)
-    return events
+def reap_uid(uid: int, patience: float = 5.0) -> None:
+    """Kill what is left of a sandbox uid (normally nothing: its pid namespace died)."""
+    end = time.monotonic() + patience
+    while time.monotonic() < end:
+        pids = processes_of(uid)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)

@@ -65,12 +65,6 @@ def shard_of(student: str, count: int) -> int:
     return int(digest, 16) % count + 1
 
 
-def safe_name(student: str) -> str:
-    """A file-system-safe version of a student id (for feedback file names)."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in student).strip(".")
-    return cleaned or "student"
-
-
 def _check_member(info: zipfile.ZipInfo) -> None:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
@@ -124,10 +118,12 @@ def find_root(upload: Path) -> Path:
     raise SubmissionError("rejected: no cs231n_lite/ package (with __init__.py) in the submission")
 
 
-def stage(sub: Submission, upload: Path, student_dir: Path) -> list[str]:
+def stage(sub: Submission, upload: Path, student_dir: Path, max_notebook_bytes: int | None = None,
+          left_out: dict | None = None) -> list[str]:
     """Unpack ``sub`` into ``upload``, copy its package and notebooks to ``student_dir``.
 
-    Returns the notebooks taken (relative names); raises SubmissionError.
+    Returns the notebooks taken (relative names); raises SubmissionError. A
+    notebook over ``max_notebook_bytes`` is not copied: ``left_out[name]`` says why.
     """
     if sub.problem:
         raise SubmissionError(sub.problem)
@@ -140,6 +136,22 @@ def stage(sub: Submission, upload: Path, student_dir: Path) -> list[str]:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     notebooks = sorted((root / "notebooks").glob("*.ipynb")) if (root / "notebooks").is_dir() else []
     (student_dir / "notebooks").mkdir(exist_ok=True)
+    taken = []
     for nb in notebooks:
+        size = nb.stat().st_size
+        if max_notebook_bytes is not None and size > max_notebook_bytes:
+            if left_out is not None:
+                left_out[nb.name] = (f"{nb.name} is {size / 2**20:.1f} MB "
+                                     f"(limit {max_notebook_bytes / 2**20:g} MB): not read")
+            continue
         shutil.copyfile(nb, student_dir / "notebooks" / nb.name)
-    return [nb.name for nb in notebooks]
+        taken.append(nb.name)
+    return taken
+
+
+def open_to_sandbox(folder: Path) -> None:
+    """Plain permissions on a staged copy (dirs 0755, files 0644): the sandbox user reads it
+    through a read-only mount; no set-id or executable bits survive."""
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)

@@ -1,19 +1,21 @@
-"""A write guard for sandboxed Python processes (a ``sys.addaudithook``).
+"""A second line: a write guard for sandboxed Python processes (``sys.addaudithook``).
 
-Installed first thing in every process that runs student code (the hidden-test
-runner, the notebook kernels), it turns these into ``PermissionError``:
+The boundary is the kernel's (``boot`` runs every sandboxed process as an
+unprivileged user in its own namespaces, see coursekit/grader/boundary.py).
+This hook, installed by ``boot`` after the privileges are dropped, only turns
+naive attempts into clear ``PermissionError``s:
 
 * opening a file for writing, creating, deleting, renaming, linking,
-  truncating or chmod-ing a path outside the sandbox folder (``/dev/null``
-  and ``/dev/shm`` are allowed) or inside one of its protected folders (the
-  grader's copies of the hidden tests and reference notebooks, the results);
+  truncating or chmod-ing a path outside the scratch folder (``/dev/null``
+  and ``/dev/shm`` are allowed);
 * starting processes (``subprocess``, ``os.system``, ``os.exec*``,
-  ``os.spawn*``, ``os.posix_spawn``, ``os.fork``) unless ``allow_spawn``.
+  ``os.spawn*``, ``os.posix_spawn``, ``os.fork``) unless ``allow_spawn``
+  (the worker may not; a notebook kernel may).
 
-Limits, stated plainly: an audit hook cannot be removed from Python, but code
-that uses ``ctypes`` or a C extension to call the OS directly bypasses it,
-and it does not restrict reading files or the network. It stops accidents
-and naive attempts; it is not a security boundary (see docs/instructors.md).
+Code that calls the OS through ``ctypes`` or a C extension bypasses it, and
+it does not restrict reading files or the network: it is not the boundary.
+With ``--unsafe-no-sandbox`` it is the only line, which is why that flag
+says what it says.
 """
 
 from __future__ import annotations
@@ -92,13 +94,6 @@ def make_hook(root: str, allow_spawn: bool, protect=()):
     return hook
 
 
-def install(root: str | None = None, allow_spawn: bool = False) -> None:
-    """Guard this process; ``root`` defaults to $COURSEKIT_SANDBOX (no-op when unset).
-
-    Folders listed in $COURSEKIT_PROTECT (os.pathsep-separated) are read-only.
-    Open your own output files before calling this.
-    """
-    root = root or os.environ.get("COURSEKIT_SANDBOX")
-    protect = [p for p in os.environ.get("COURSEKIT_PROTECT", "").split(os.pathsep) if p]
-    if root:
-        sys.addaudithook(make_hook(root, allow_spawn, protect))
+def install(root: str, allow_spawn: bool = False, protect=()) -> None:
+    """Guard this process: writes only below ``root``. Open your own files first."""
+    sys.addaudithook(make_hook(root, allow_spawn, protect))
