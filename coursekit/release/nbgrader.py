@@ -166,7 +166,9 @@ def _check_points(part: Part, notebook: str, graded: dict) -> None:
         if graded[grade_id] != points:
             raise CourseKitError(f"notebooks/{notebook}: cell {grade_id!r} has {graded[grade_id]:g} points "
                                  f"in its metadata but {points:g} in the rubric; make them agree")
-    for grade_id in graded.keys() - part.cells.keys():
+    for grade_id in sorted(graded.keys() - part.cells.keys()):
+        if graded[grade_id] == 0:
+            continue  # an instructor's 0-point proof cell: not in the rubric, as for `grade`
         raise CourseKitError(f"notebooks/{notebook}: graded cell {grade_id!r} is not in parts.{part.name} "
                              f"of the rubric; add it (with {graded[grade_id]:g} points)")
     total = sum(graded.values()) + sum(part.tests.values())
