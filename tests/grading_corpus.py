@@ -244,7 +244,7 @@ _args = [a.encode() for a in (_sys.executable, "-c", "import time; time.sleep(60
 _err_r, _err_w = _os.pipe()
 _base = ([_sys.executable.encode()], True, (), None, None, -1, -1, -1, -1, -1, -1, _err_r, _err_w, True, True)
 for _extra in ((-1, None, None, None, -1, None, False), (-1, None, None, None, -1, None),
-               (-1, None, None, None, None)):  # the signature differs between Python versions
+               (None, None, None, -1, None)):  # the signature differs by version: 3.11.x-3.13, early 3.11, 3.10
     try:
         _posixsubprocess.fork_exec(_args, *_base, *_extra)
         break
