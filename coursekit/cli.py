@@ -1,4 +1,4 @@
-"""The `cs231n-lite` command: run, data download, check, hint, collect, release, nbgrader, grade, merge.
+"""The `cs231n-lite` command: run, data download, check, hint, collect, release, nbgrader, grade, merge, gradescope.
 
 Every subcommand returns an exit code; a command that cannot do its job prints
 ONE line (``cs231n-lite <command>: error: ...``) on stderr and returns non-zero.
@@ -27,6 +27,7 @@ COMMANDS = {
     "nbgrader": "coursekit.release.nbgrader",
     "grade": "coursekit.grader.grade",
     "merge": "coursekit.grader.gradebook",
+    "gradescope": "coursekit.grader.gradescope_zip",
 }
 
 
@@ -97,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("merge", help="join shard CSVs of `grade --shard`")
     p.add_argument("csv", nargs="+", help="grades.csv files")
     p.add_argument("--out", required=True, help="merged CSV")
+    p = sub.add_parser("gradescope", help="build a Gradescope autograder zip (instructors)")
+    p.add_argument("out", help="the new autograder zip, e.g. dist/autograder.zip")
+    p.add_argument("--root", default=".", help="the instructor repository (default: .)")
+    p.add_argument("--sandbox", choices=["auto", "bwrap", "namespaces"], default="auto",
+                   help="the boundary around student code on Gradescope (as for `grade`)")
     return parser
 
 
