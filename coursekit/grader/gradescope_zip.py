@@ -144,8 +144,8 @@ def kit_files(root: Path) -> list[str]:
         p = PurePosixPath(rel)
         if set(p.parts) & EXCLUDED_PARTS or rel.endswith(EXCLUDED_SUFFIXES):
             continue
-        if any(part.endswith(".egg-info") for part in p.parts):
-            continue
+        if any(part.endswith(".egg-info") for part in p.parts) or p.parts[:2] == ("grading", "scale-out"):
+            continue  # build debris; the scale-out drivers are for `grade`, not for Gradescope
         if (rel in KIT_FILES or p.parts[0] in KIT_DIRS
                 or (len(p.parts) == 2 and p.parts[0] == "notebooks" and p.suffix == ".ipynb")):
             chosen.append(rel)
