@@ -161,3 +161,17 @@ def test_skip_notebooks_grades_hidden_tests_only(tmp_path):
     reasons = _reasons(out / "feedback" / feedback_name("reference"))
     assert reasons["test_nb.py::test_sgd"] == ""
     assert reasons["mini-sgd"] == "not graded: notebooks skipped (--skip-notebooks)"
+
+
+def test_cells_that_cannot_change_a_grade_are_not_run(tmp_path):
+    from coursekit.grader.notebook_merge import needed, reference_cells
+
+    nb = corpus.mini_notebook("x")
+    nbformat.write(nb, tmp_path / "mini.ipynb")
+    cells = reference_cells(tmp_path / "mini.ipynb")
+    assert cells[-1].grade_id == "mini-experiment" and cells[-1].graded and cells[-1].points == 0
+    assert [c.grade_id for c in needed(cells)][-1] == "mini-hidden"  # the trailing 0-point proof goes
+    nb.cells.append(corpus._cell("assert True", "mini-late", 1, grade=True))
+    nbformat.write(nb, tmp_path / "mini.ipynb")
+    kept = [c.grade_id for c in needed(reference_cells(tmp_path / "mini.ipynb"))]
+    assert kept[-2:] == ["mini-experiment", "mini-late"]  # one a later graded cell may need stays

@@ -11,9 +11,10 @@ graded check cells with their hidden tests, instructor experiments -- is the
 reference's own. Outputs are not used: a graded cell scores when it runs
 without error (nbgrader's autograde rule).
 
-The cells after the last solution or graded cell (plots, closing
-experiments) cannot change a grade, so they are not run: about a third of
-the notebooks' run time (measured on the sample dataset).
+The cells after the last solution cell or graded cell with points (plots,
+closing experiments, the 0-point hidden proofs of written answers) cannot
+change a grade, so they are not run: about a third of the notebooks' run
+time (measured on the sample dataset).
 """
 
 from __future__ import annotations
@@ -78,8 +79,11 @@ def _missing(cell: CodeCell) -> str:
 
 
 def needed(cells: list[CodeCell]) -> list[CodeCell]:
-    """The cells up to the last one that can change a grade (solution or graded)."""
-    last = max((i for i, c in enumerate(cells) if c.solution or c.graded), default=-1)
+    """The cells up to the last one that can change a grade: a solution cell or a graded
+    cell with points. A 0-point graded cell (the hidden proof of a written answer) runs
+    only when a later cell needs what it leaves behind."""
+    last = max((i for i, c in enumerate(cells) if c.solution or (c.graded and c.points > 0)),
+               default=-1)
     return cells[:last + 1]
 
 
