@@ -179,6 +179,7 @@ def test_reference_as_a_collect_zip_gets_every_automatic_point(autograder_zip, t
     answers = kinds["written answer"]
     assert len(answers) == len(RUBRIC.of_kind("answers"))
     assert all(t["max_score"] == 0 and "graded by hand" in t["name"] for t in answers)
+    assert answers[0]["name"] == "knn: knn.ipynb question 1 (knn-q1): written answer, 2 points, graded by hand"
     assert all("YOUR ANSWER HERE" not in t["output"] and t["output"] for t in answers)
     assert doc["stdout_visibility"] == "hidden" and "graded" in doc["output"]
     print(json.dumps({**doc, "tests": doc["tests"][:3] + answers[:1]}, indent=1))  # for the docs

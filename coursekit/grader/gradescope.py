@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -123,8 +124,10 @@ def _name(item) -> str:
         return f"{item.part}: hidden test {item.key}"
     if item.kind == "cells":
         return f"{item.part}: {item.notebook} check cell {item.key}"
-    return (f"{item.part}: {item.notebook} written answer {item.key} "
-            f"({item.points:g} points, graded by hand)")
+    number = re.search(r"-q(\d+)$", item.key)  # answer cells are "<notebook>-q<k>"
+    question = f" question {number.group(1)}" if number else ""
+    return (f"{item.part}: {item.notebook}{question} ({item.key}): written answer, "
+            f"{item.points:g} points, graded by hand")
 
 
 def _entry(score, number: str, answer: str | None, hidden_cells: set) -> dict:
