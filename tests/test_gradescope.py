@@ -28,7 +28,7 @@ import pytest
 
 import grading_corpus as corpus
 from coursekit.cli import main
-from coursekit.grader import gradescope, gradescope_zip, rubric
+from coursekit.grader import gradescope, rubric
 from coursekit.release.build import build_release
 
 jsonschema = pytest.importorskip("jsonschema")
