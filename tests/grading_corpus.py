@@ -12,14 +12,17 @@ submissions, --out): a determined student can guess them.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
+import re
 import shutil
 import textwrap
 import zipfile
 from pathlib import Path
 
-from coursekit.release.markers import enclosing_functions, find_regions, region_owner
+from kit_builder import edit_region
 
 MINI_TESTS = '''
 import numpy as np
@@ -91,6 +94,21 @@ EXPECTED_STUDENTS = (
 )
 
 
+def rows(path: Path) -> dict:
+    """student -> row of a grades.csv."""
+    return {r["student"]: r for r in csv.DictReader(io.StringIO(path.read_text()))}
+
+
+def reasons(feedback: Path) -> dict:
+    """item key -> 'reason' from a feedback file's '- key: 0/2 -- reason' lines."""
+    found = {}
+    for line in feedback.read_text().splitlines():
+        m = re.match(r"- (\S+): [\d.]+/[\d.]+(?: -- (.*))?$", line)
+        if m:
+            found[m.group(1)] = m.group(2) or ""
+    return found
+
+
 def write_mini_grading(dest: Path, repo: Path) -> Path:
     dest.mkdir(parents=True)
     shutil.copyfile(repo / "grading" / "hidden_helpers.py", dest / "hidden_helpers.py")
@@ -101,17 +119,9 @@ def write_mini_grading(dest: Path, repo: Path) -> Path:
 
 def replace_region(pkg: Path, module: str, owner: str, code: str) -> None:
     """Replace the solution region of ``owner`` in ``pkg/module`` by ``code``."""
-    path = pkg / module
-    text = path.read_text()
-    functions = enclosing_functions(text)
-    lines = text.splitlines()
-    for r in find_regions(text, str(path)):
-        if r.kind == "solution" and region_owner(functions, r.begin + 1, "") == owner:
-            body = [r.indent + ln for ln in textwrap.dedent(code).strip("\n").splitlines()]
-            lines[r.begin: r.end + 1] = body
-            path.write_text("\n".join(lines) + "\n")
-            return
-    raise LookupError(f"no solution region of {owner} in {module}")
+    def edit(r, lines):
+        lines[r.begin: r.end + 1] = [r.indent + ln for ln in textwrap.dedent(code).strip("\n").splitlines()]
+    edit_region(pkg, module, owner, edit)
 
 
 def _zip_folder(folder: Path, zip_path: Path) -> None:

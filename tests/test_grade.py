@@ -10,9 +10,7 @@ Limits are small (5 s per test, 2 GB) to keep this fast.
 """
 
 import csv
-import io
 import os
-import re
 import shutil
 import sys
 import time
@@ -33,18 +31,6 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 and not shutil.which("bwrap"),
                                 reason="no sandbox here: needs root or bubblewrap")
 
 
-def _rows(path: Path) -> dict:
-    return {r["student"]: r for r in csv.DictReader(io.StringIO(path.read_text()))}
-
-
-def _reasons(feedback: Path) -> dict:
-    """item key -> 'reason' from the feedback's '- key: 0/2 -- reason' lines."""
-    found = {}
-    for line in feedback.read_text().splitlines():
-        m = re.match(r"- (\S+): [\d.]+/[\d.]+(?: -- (.*))?$", line)
-        if m:
-            found[m.group(1)] = m.group(2) or ""
-    return found
 
 
 def run_uids() -> range:
@@ -100,13 +86,13 @@ def _changes(before: dict, after: dict) -> list:
 
 def test_every_submission_gets_a_row(hostile):
     assert hostile["rc"] == 0
-    assert set(_rows(hostile["out"] / "grades.csv")) == set(hostile["expect"])
+    assert set(corpus.rows(hostile["out"] / "grades.csv")) == set(hostile["expect"])
 
 
 @pytest.mark.parametrize("student", sorted(corpus.EXPECTED_STUDENTS))
 def test_scores_and_reasons(hostile, student):
-    row = _rows(hostile["out"] / "grades.csv")[student]
-    reasons = _reasons(hostile["out"] / "feedback" / feedback_name(student))
+    row = corpus.rows(hostile["out"] / "grades.csv")[student]
+    reasons = corpus.reasons(hostile["out"] / "feedback" / feedback_name(student))
     for column, want in hostile["expect"][student].items():
         if column == "status":
             assert row["status"].startswith(want), f"{student}: status {row['status']!r}"
@@ -165,7 +151,7 @@ def test_two_shards_merged_equal_one_run(hostile, tmp_path):
     for k in (1, 2):
         assert main(["grade", str(subs), "--out", str(tmp_path / f"shard{k}"), "--shard", f"{k}/2", *args]) == 0
         parts.append(tmp_path / f"shard{k}" / "grades.csv")
-    assert all(0 < len(_rows(p)) < 6 for p in parts)
+    assert all(0 < len(corpus.rows(p)) < 6 for p in parts)
     assert main(["merge", *map(str, parts), "--out", str(tmp_path / "merged.csv")]) == 0
     assert (tmp_path / "merged.csv").read_text() == (tmp_path / "all" / "grades.csv").read_text()
     assert (tmp_path / "all" / "grades.csv").read_text() == _subset(hostile["out"] / "grades.csv", subs)
@@ -219,14 +205,14 @@ def test_real_hidden_tests_reference_full_marks_release_not_implemented(tmp_path
     assert main(["grade", str(subs), "--out", str(out), "--jobs", "2", "--workdir",
                  str(tmp_path / "work"), "--timeout", "20", "--memory", "2048",
                  "--skip-notebooks"]) == 0  # the notebooks: tests/test_grade_notebooks.py
-    rows = _rows(out / "grades.csv")
+    rows = corpus.rows(out / "grades.csv")
     from coursekit.grader.rubric import load
 
     tests = load(ROOT / "grading", ROOT / "notebooks").of_kind("tests")
     assert float(rows["reference"]["total"]) == sum(i.points for i in tests) >= 70
     assert all(float(rows["reference"][i.column]) == i.points for i in tests)
     assert rows["release"]["total"] == "0"
-    reasons = _reasons(out / "feedback" / feedback_name("release"))
+    reasons = corpus.reasons(out / "feedback" / feedback_name("release"))
     assert all(reasons[i.key].startswith("not implemented (") for i in tests)
 
 
@@ -250,4 +236,4 @@ def test_unsafe_no_sandbox_grades_trusted_code_and_says_so(tmp_path, release, ca
                  "--notebooks-dir", str(tmp_path / "none"), "--workdir", str(tmp_path / "work"),
                  "--unsafe-no-sandbox"]) == 0
     assert "--unsafe-no-sandbox: student code runs as you" in capsys.readouterr().err
-    assert _rows(out / "grades.csv")["reference"]["total"] == "10"
+    assert corpus.rows(out / "grades.csv")["reference"]["total"] == "10"

@@ -7,15 +7,13 @@ each loss with the reason the docs promise. Slow (minutes), so only two
 submissions.
 """
 
-import csv
-import io
 import os
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+import grading_corpus as corpus
 from coursekit.cli import main
 from coursekit.grader.outfiles import feedback_name
 from coursekit.grader.rubric import load
@@ -25,14 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 and not shutil.which("bwrap"),
                                 reason="no sandbox here: needs root or bubblewrap")
 
-
-def _reasons(feedback: Path) -> dict:
-    found = {}
-    for line in feedback.read_text().splitlines():
-        m = re.match(r"- (\S+): [\d.]+/[\d.]+(?: -- (.*))?$", line)
-        if m:
-            found[m.group(1)] = m.group(2) or ""
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +38,13 @@ def full(tmp_path_factory):
     out = base / "out"
     assert main(["grade", str(subs), "--out", str(out), "--jobs", "2",
                  "--workdir", str(base / "work")]) == 0
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text()))}
+    rows = corpus.rows(out / "grades.csv")
     return {"out": out, "rows": rows, "rubric": load(ROOT / "grading", ROOT / "notebooks")}
 
 
 def test_reference_gets_every_automatic_point(full):
     row, rub = full["rows"]["reference"], full["rubric"]
-    reasons = _reasons(full["out"] / "feedback" / feedback_name("reference"))
+    reasons = corpus.reasons(full["out"] / "feedback" / feedback_name("reference"))
     lost = {k: v for k, v in reasons.items() if v and v != "hand graded"}
     assert lost == {}
     assert row["status"] == "graded" and float(row["total"]) == rub.auto_points
@@ -64,7 +54,7 @@ def test_reference_gets_every_automatic_point(full):
 
 def test_release_gets_nothing_and_says_why(full):
     row, rub = full["rows"]["release"], full["rubric"]
-    reasons = _reasons(full["out"] / "feedback" / feedback_name("release"))
+    reasons = corpus.reasons(full["out"] / "feedback" / feedback_name("release"))
     assert row["status"] == "graded" and row["total"] == "0"
     assert all(reasons[i.key].startswith("not implemented (") for i in rub.of_kind("tests"))
     assert all(reasons[i.key] for i in rub.of_kind("cells"))

@@ -8,10 +8,7 @@ cell or killed their kernel. A full grade of the real notebooks is in
 tests/test_grade_full.py.
 """
 
-import csv
-import io
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -35,17 +32,6 @@ SUICIDE = '''import os, signal
 os.kill(os.getpid(), signal.SIGKILL)'''
 
 
-def _rows(path: Path) -> dict:
-    return {r["student"]: r for r in csv.DictReader(io.StringIO(path.read_text()))}
-
-
-def _reasons(feedback: Path) -> dict:
-    found = {}
-    for line in feedback.read_text().splitlines():
-        m = re.match(r"- (\S+): [\d.]+/[\d.]+(?: -- (.*))?$", line)
-        if m:
-            found[m.group(1)] = m.group(2) or ""
-    return found
 
 
 def _student(subs: Path, name: str, package: Path, notebook=None, text: str | None = None) -> None:
@@ -82,7 +68,7 @@ def graded(tmp_path_factory):
     out = base / "out"
     assert main(["grade", str(subs), "--out", str(out), "--grading-dir", str(grading),
                  "--notebooks-dir", str(notebooks), "--workdir", str(base / "work"), "--jobs", "2"]) == 0
-    return {"out": out, "rows": _rows(out / "grades.csv"), "grading": grading, "notebooks": notebooks}
+    return {"out": out, "rows": corpus.rows(out / "grades.csv"), "grading": grading, "notebooks": notebooks}
 
 
 def _feedback(graded, student: str) -> str:
@@ -104,7 +90,7 @@ def test_reference_scores_every_cell_and_its_answer_is_copied(graded):
 
 
 def test_release_stubs_fail_with_what_is_missing(graded):
-    row, reasons = graded["rows"]["release"], _reasons(graded["out"] / "feedback" / feedback_name("release"))
+    row, reasons = graded["rows"]["release"], corpus.reasons(graded["out"] / "feedback" / feedback_name("release"))
     assert row["total"] == "1" and row["optim/mini-data"] == "1"  # the sample dataset is there
     assert row["notebooks"] == "1/2"  # a stubbed def runs cleanly; the experiment cell does not
     assert reasons["mini-sgd"] == "not implemented (step)"
@@ -113,7 +99,7 @@ def test_release_stubs_fail_with_what_is_missing(graded):
 
 
 def test_wrong_package_fails_the_cells_that_check_it(graded):
-    reasons = _reasons(graded["out"] / "feedback" / feedback_name("wrong"))
+    reasons = corpus.reasons(graded["out"] / "feedback" / feedback_name("wrong"))
     assert graded["rows"]["wrong"]["total"] == "1" and graded["rows"]["wrong"]["notebooks"] == "2/2"
     assert reasons["mini-sgd"] == "wrong: step: expected [0.95 1.95], got [0.9 1.9]"
     assert reasons["mini-hidden"] == "wrong: sgd step"
@@ -130,7 +116,7 @@ def test_wrong_package_fails_the_cells_that_check_it(graded):
 ])
 def test_missing_or_unreadable_solution_cells_get_the_stub(graded, student, problem):
     row = graded["rows"][student]
-    reasons = _reasons(graded["out"] / "feedback" / feedback_name(student))
+    reasons = corpus.reasons(graded["out"] / "feedback" / feedback_name(student))
     assert row["status"] == "graded" and row["total"] == "4"  # test + data + hidden tests
     assert reasons["mini-sgd"] == "not implemented (step)"
     assert "- mini.ipynb: 1/2 solution cells ran without error" in _feedback(graded, student)
@@ -142,7 +128,7 @@ def test_missing_or_unreadable_solution_cells_get_the_stub(graded, student, prob
     ("kernel_suicide", "crashed: the kernel died (signal 9)"),
 ])
 def test_a_hung_or_dead_kernel_costs_only_its_cell(graded, student, reason):
-    reasons = _reasons(graded["out"] / "feedback" / feedback_name(student))
+    reasons = corpus.reasons(graded["out"] / "feedback" / feedback_name(student))
     assert graded["rows"][student]["optim/mini-data"] == "1"
     assert graded["rows"][student]["optim/mini-hidden"] == "1"  # after the restart
     assert reasons["mini-sgd"].startswith("crashed: NameError: name 'step' is not defined")
@@ -157,8 +143,8 @@ def test_skip_notebooks_grades_hidden_tests_only(tmp_path):
     assert main(["grade", str(tmp_path / "subs"), "--out", str(out), "--grading-dir", str(grading),
                  "--notebooks-dir", str(notebooks), "--workdir", str(tmp_path / "work"),
                  "--skip-notebooks"]) == 0
-    assert _rows(out / "grades.csv")["reference"]["total"] == "2"
-    reasons = _reasons(out / "feedback" / feedback_name("reference"))
+    assert corpus.rows(out / "grades.csv")["reference"]["total"] == "2"
+    reasons = corpus.reasons(out / "feedback" / feedback_name("reference"))
     assert reasons["test_nb.py::test_sgd"] == ""
     assert reasons["mini-sgd"] == "not graded: notebooks skipped (--skip-notebooks)"
 
