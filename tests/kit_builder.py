@@ -9,6 +9,7 @@ student who wrote exactly those functions has.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -24,6 +25,43 @@ def reference_bodies(source: str, where: str) -> list[tuple[str, list[str]]]:
     lines, functions = source.splitlines(), enclosing_functions(source)
     return [(region_owner(functions, r.begin + 1, where), lines[r.begin + 1: r.end])
             for r in find_regions(source, where) if r.kind == "solution"]
+
+
+def edit_region(pkg: Path, module: str, owner: str, edit) -> None:
+    """Call ``edit(region, lines)`` on the solution region of ``owner`` in ``pkg/module``
+    (``lines``: the file's lines, changed in place), then write the file back."""
+    path = pkg / module
+    text = path.read_text()
+    functions, lines = enclosing_functions(text), text.splitlines()
+    for r in find_regions(text, str(path)):
+        if r.kind == "solution" and region_owner(functions, r.begin + 1, "") == owner:
+            edit(r, lines)
+            path.write_text("\n".join(lines) + "\n")
+            return
+    raise LookupError(f"no solution region of {owner} in {module}")
+
+
+def plant(pkg: Path, module: str, owner: str, old: str, new: str) -> None:
+    """A student's mistake: ``old`` replaced (once) by ``new`` inside the solution region
+    of ``owner``; a part of one line, or whole lines (given dedented, re-indented where
+    they are found). Fails when ``old`` is not there exactly once."""
+    def edit(r, lines):
+        lines[r.begin + 1: r.end] = _replace(lines[r.begin + 1: r.end], old, new, owner)
+    edit_region(pkg, module, owner, edit)
+
+
+def _replace(body: list, old: str, new: str, owner: str) -> list:
+    old_lines = textwrap.dedent(old).strip("\n").split("\n")
+    new_lines = textwrap.dedent(new).strip("\n").split("\n") if new.strip() else []
+    if len(old_lines) == 1 and len(new_lines) == 1:
+        text = "\n".join(body)
+        assert text.count(old) == 1, f"{old!r} is not once in the region of {owner}"
+        return text.replace(old, new).split("\n")
+    for k, line in enumerate(body):
+        lead = line[: len(line) - len(line.lstrip())]
+        if body[k: k + len(old_lines)] == [lead + o for o in old_lines]:
+            return body[:k] + [lead + n for n in new_lines] + body[k + len(old_lines):]
+    raise AssertionError(f"{old!r} is not in the region of {owner}")
 
 
 def paste(reference: str, released: str, where: str, keep) -> str:

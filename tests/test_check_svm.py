@@ -6,44 +6,14 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from coursekit.release.markers import enclosing_functions, find_regions, region_owner
+from kit_builder import plant
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def plant(pkg: Path, module: str, owner: str, old: str, new: str) -> None:
-    """Replace ``old`` (once) by ``new`` inside the solution region of ``owner``: a part of
-    one line, or whole lines (then given dedented, and re-indented where they are found)."""
-    path = pkg / module
-    text = path.read_text()
-    functions = enclosing_functions(text)
-    lines = text.splitlines()
-    for r in find_regions(text, str(path)):
-        if r.kind == "solution" and region_owner(functions, r.begin + 1, "") == owner:
-            lines[r.begin + 1: r.end] = _replace(lines[r.begin + 1: r.end], old, new, owner)
-            path.write_text("\n".join(lines) + "\n")
-            return
-    raise LookupError(f"no solution region of {owner} in {module}")
-
-
-def _replace(body: list, old: str, new: str, owner: str) -> list:
-    old_lines = textwrap.dedent(old).strip("\n").split("\n")
-    new_lines = textwrap.dedent(new).strip("\n").split("\n") if new.strip() else []
-    if len(old_lines) == 1 and len(new_lines) == 1:
-        text = "\n".join(body)
-        assert text.count(old) == 1, f"{old!r} is not once in the region of {owner}"
-        return text.replace(old, new).split("\n")
-    for k, line in enumerate(body):
-        lead = line[: len(line) - len(line.lstrip())]
-        if body[k: k + len(old_lines)] == [lead + o for o in old_lines]:
-            return body[:k] + [lead + n for n in new_lines] + body[k + len(old_lines):]
-    raise AssertionError(f"{old!r} is not in the region of {owner}")
 
 
 SVM, REG, LIN, OPT = "classifiers/linear_svm.py", "classifiers/regularization.py", \

@@ -8,39 +8,15 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from coursekit.release.markers import enclosing_functions, find_regions, region_owner
+from kit_builder import plant
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS, NET, SOLVER, FC = "layers.py", "classifiers/two_layer_net.py", "solver.py", "classifiers/fc_net.py"
-
-
-def plant(pkg: Path, module: str, owner: str, old: str, new: str) -> None:
-    """Replace ``old`` (whole lines, given dedented) by ``new`` inside the solution region of
-    ``owner``, re-indented where ``old`` is found."""
-    path = pkg / module
-    text = path.read_text()
-    functions = enclosing_functions(text)
-    lines = text.splitlines()
-    old_lines = textwrap.dedent(old).strip("\n").split("\n")
-    new_lines = textwrap.dedent(new).strip("\n").split("\n") if new.strip() else []
-    for r in find_regions(text, str(path)):
-        if r.kind == "solution" and region_owner(functions, r.begin + 1, "") == owner:
-            body = lines[r.begin + 1: r.end]
-            for k, line in enumerate(body):
-                lead = line[: len(line) - len(line.lstrip())]
-                if body[k: k + len(old_lines)] == [lead + o for o in old_lines]:
-                    body[k: k + len(old_lines)] = [lead + n for n in new_lines]
-                    lines[r.begin + 1: r.end] = body
-                    path.write_text("\n".join(lines) + "\n")
-                    return
-            raise AssertionError(f"{old!r} is not in the region of {owner}")
-    raise LookupError(f"no solution region of {owner} in {module}")
 
 
 # (module, owner, reference lines, planted mistake). A check that fails while a function it
