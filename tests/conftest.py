@@ -54,3 +54,22 @@ def named(argument):
     so the name must come first and be a whole word.
     """
     return rf"^{re.escape(argument)}\b(?![._])"
+
+
+def hidden_contracts(name: str):
+    """``grading/<name>.py`` (the instructor-only hidden tests), imported as a module with
+    grading/ on the path for its ``hidden_helpers`` import: the tests that plant a
+    student's mistake also run the hidden test that mirrors the failing check."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    grading = Path(__file__).resolve().parents[1] / "grading"
+    sys.path.insert(0, str(grading))
+    try:
+        spec = importlib.util.spec_from_file_location(f"_hidden_{name}", grading / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(grading))
+    return module

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import grading_corpus as corpus
+from conftest import hidden_contracts
 from coursekit.student.checks import checks_for, run_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,15 +193,7 @@ def planted_package(tmp_path, module, owner, code):
 @pytest.fixture(scope="module")
 def hidden():
     """grading/test_features_contracts.py, imported as a module."""
-    sys.path.insert(0, str(ROOT / "grading"))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "_hidden_features_contracts", ROOT / "grading" / "test_features_contracts.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-    finally:
-        sys.path.remove(str(ROOT / "grading"))
-    return mod
+    return hidden_contracts("test_features_contracts")
 
 
 def hidden_failures(mod):

@@ -4,13 +4,13 @@ and fails the hidden test that mirrors the check (grading/test_optim_contracts.p
 
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import grading_corpus as corpus
+from conftest import hidden_contracts
 from coursekit.manifest import notebook
 from coursekit.student import hint as H
 from coursekit.student.checks import checks_for, run_check
@@ -131,15 +131,7 @@ def _planted(tmp_path, owner, code):
 @pytest.fixture(scope="module")
 def hidden():
     """grading/test_optim_contracts.py, importable here (it imports hidden_helpers)."""
-    sys.path.insert(0, str(ROOT / "grading"))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "optim_contracts", ROOT / "grading" / "test_optim_contracts.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "grading"))
-    return module
+    return hidden_contracts("test_optim_contracts")
 
 
 # NEP 50 (NumPy >= 2): a float64 scalar turns a float32 array into float64; under NumPy 1.x's

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import grading_corpus as corpus
+from conftest import hidden_contracts
 from coursekit.student.checks.base import Wrong, find_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,15 +132,7 @@ HIDDEN = {
 
 def _contracts():
     """grading/test_softmax_contracts.py as a module (instructor-only; never released)."""
-    sys.path.insert(0, str(ROOT / "grading"))
-    try:
-        spec = importlib.util.spec_from_file_location("softmax_contracts_under_test",
-                                                      ROOT / "grading" / "test_softmax_contracts.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "grading"))
-    return module
+    return hidden_contracts("test_softmax_contracts")
 
 
 def planted(tmp_path, function, changes):
