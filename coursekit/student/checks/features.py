@@ -162,6 +162,15 @@ def _gradients(m, gray, where):
     return call, gx, gy
 
 
+def _compare_gradients(call: str, where: str, got: tuple, expected: tuple, fix: str) -> None:
+    """Wrong for the first of gx, gy that differs, diagnosed, else ``fix``."""
+    (gx, gy), (ex, ey) = got, expected
+    for name, mine, want, other in (("gx", gx, ex, ey), ("gy", gy, ey, ex)):
+        if not _same(mine, want):
+            raise _wrong(f"{call}: {name}", where, want, mine,
+                         _gradient_diagnosis(name, mine, want, other) or fix)
+
+
 def _gradient_diagnosis(name, got, expected, other):
     """A sentence naming the likely mistake behind a wrong gx or gy, or ''."""
     # the pixels that have both neighbours along the gradient's axis, and the border
@@ -192,12 +201,9 @@ def image_gradients(m):
     call, gx, gy = _gradients(m, gray, where)
     ex, ey = np.zeros((6, 5)), np.zeros((6, 5))
     ex[:, 1:-1], ey[1:-1, :] = 4.0, 6.0  # 2 * slope inside, 0 on the border
-    for name, got, expected, other in (("gx", gx, ex, ey), ("gy", gy, ey, ex)):
-        if not _same(got, expected):
-            fix = _gradient_diagnosis(name, got, expected, other) or (
-                "gx[r, c] = gray[r, c+1] - gray[r, c-1], gy[r, c] = gray[r+1, c] - gray[r-1, c], "
-                "0 on the border")
-            raise _wrong(f"{call}: {name}", where, expected, got, fix)
+    _compare_gradients(call, where, (gx, gy), (ex, ey),
+                       "gx[r, c] = gray[r, c+1] - gray[r, c-1], gy[r, c] = gray[r+1, c] - gray[r-1, c], "
+                       "0 on the border")
 
     gray = np.zeros((4, 6))
     gray[1, 2] = 1.0  # one bright pixel
@@ -206,12 +212,9 @@ def image_gradients(m):
     ex, ey = np.zeros((4, 6)), np.zeros((4, 6))
     ex[1, 1], ex[1, 3] = 1.0, -1.0  # left neighbour sees +1, right neighbour -1
     ey[2, 2] = -1.0  # the pixel below; the one above is on the border (row 0): 0
-    for name, got, expected, other in (("gx", gx, ex, ey), ("gy", gy, ey, ex)):
-        if not _same(got, expected):
-            fix = _gradient_diagnosis(name, got, expected, other) or (
-                "the centred difference at (r, c) is the next pixel minus the previous one; "
-                "the border rows and columns stay 0")
-            raise _wrong(f"{call}: {name}", where, expected, got, fix)
+    _compare_gradients(call, where, (gx, gy), (ex, ey),
+                       "the centred difference at (r, c) is the next pixel minus the previous one; "
+                       "the border rows and columns stay 0")
 
 
 # ------------------------------------------------------ orientation histogram
