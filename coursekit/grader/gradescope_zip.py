@@ -24,18 +24,15 @@ before anything is written; the same files give the same zip, byte for byte.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from .._toml import tomllib
 from ..errors import CourseKitError
 from ..release.build import EXCLUDED_PARTS, EXCLUDED_SUFFIXES, list_files
+from ..student.collect import write_zip
 from . import rubric as rubric_mod
 
-FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # same files -> same zip
 KIT = "kit"
 KIT_FILES = ("pyproject.toml", "README.md", "MANIFEST.in")
 KIT_DIRS = ("cs231n_lite", "coursekit", "grading")
@@ -152,13 +149,6 @@ def kit_files(root: Path) -> list[str]:
     return chosen
 
 
-def _info(name: str, executable: bool = False) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, FIXED_TIME)
-    info.external_attr = (0o100755 if executable else 0o100644) << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
-    return info
-
-
 def _check(root: Path, out: Path) -> None:
     if out.suffix.lower() != ".zip":
         raise CourseKitError(f"{out} must end in .zip (Gradescope takes the autograder as a zip)")
@@ -181,22 +171,12 @@ def build_zip(root: Path, out: Path, sandbox: str = "auto") -> dict:
         for key, value in fill.items():
             text = text.replace(key, value)
         scripts[name] = text
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            for name, text in scripts.items():
-                zf.writestr(_info(name, executable=True), text)
-            zf.writestr(_info("requirements.txt"), requirements(root))
-            zf.writestr(_info("constraints.txt"), constraints(root))
-            for rel in files:
-                zf.writestr(_info(f"{KIT}/{rel}"), (root / rel).read_bytes())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return {"files": len(files) + 4, "rubric": rub}
+    entries = {name: text.encode() for name, text in scripts.items()}
+    entries["requirements.txt"] = requirements(root).encode()
+    entries["constraints.txt"] = constraints(root).encode()
+    entries.update({f"{KIT}/{rel}": (root / rel).read_bytes() for rel in files})
+    write_zip(entries, out, executable=set(scripts))
+    return {"files": len(entries), "rubric": rub}
 
 
 def main(args) -> int:

@@ -94,15 +94,18 @@ def gather(root: Path) -> tuple[dict[str, bytes], list[str]]:
     return entries, notes
 
 
-def write_zip(entries: dict[str, bytes], out: Path) -> None:
+def write_zip(entries: dict[str, bytes], out: Path, executable=frozenset()) -> None:
+    """Write ``entries`` (name -> bytes) to the zip ``out`` atomically, in name order with a
+    fixed time stamp (same entries -> same bytes); names in ``executable`` get mode 755."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".submission-", suffix=".zip", dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name in sorted(entries):
                 info = zipfile.ZipInfo(name, FIXED_TIME)
-                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+                mode = 0o100755 if name in executable else 0o100644
+                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, mode << 16
                 zf.writestr(info, entries[name])
         os.replace(tmp, out)
     except BaseException:
