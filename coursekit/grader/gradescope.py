@@ -14,9 +14,10 @@ This is what the autograder zip's ``run_autograder`` runs (the zip itself:
 Grading is `grade`'s, unchanged: :func:`coursekit.grader.grade.grade_all` with
 one submission, i.e. one judge process, student code only in its sandboxes
 (bubblewrap, or plain namespaces as root). No sandbox can see ROOT: the
-hidden tests, the rubric and ``results/`` are outside every mount. An old
-``results.json`` is removed before grading starts, and the new one is written
-by this process after the judge and every sandbox are gone (a temporary file,
+hidden tests, the rubric and ``results/`` are outside every mount.
+``run_autograder`` removes an old ``results.json`` before this starts (so a
+run that dies leaves none, and the script writes its own); the new one is
+written by this process after the judge and every sandbox are gone (a temporary file,
 renamed over the name: a symlink there is replaced, never written through).
 Whatever happens -- a rejected upload, a judge that dies, no sandbox on this
 machine -- a valid ``results.json`` is written, with the reason.
@@ -208,17 +209,6 @@ def failure_document(reason: str, rub, seconds: float) -> dict:
             "visibility": VISIBLE, "stdout_visibility": "hidden", "tests": entries}
 
 
-def clear_results(results_dir: Path) -> None:
-    """Remove an old results.json (or a link in its place) before any student code runs."""
-    fd = outfiles.open_folder(results_dir.absolute())
-    try:
-        os.unlink(RESULTS, dir_fd=fd)
-    except FileNotFoundError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_results(results_dir: Path, doc: dict) -> None:
     fd = outfiles.open_folder(results_dir.absolute())
     try:
@@ -233,7 +223,6 @@ def run(root: Path, kit: Path, sandbox: str = "auto", report=print) -> dict:
     ``root/results/results.json``."""
     start = time.monotonic()
     results_dir = root / "results"
-    clear_results(results_dir)
     rub = None
     try:
         grading_dir, notebooks_dir = (kit / "grading").resolve(), (kit / "notebooks").resolve()
