@@ -128,10 +128,9 @@ def test_zip_refuses_to_overwrite_or_to_leave_the_instructor_tree(autograder_zip
     assert "must end in .zip" in capsys.readouterr().err
 
 
-def test_the_student_release_has_no_gradescope_builder(tmp_path, capsys):
-    release = tmp_path / "kit"
-    build_release(ROOT, release)
+def test_the_student_release_has_no_gradescope_builder(release):
     assert not (release / "coursekit" / "grader").exists()
+    assert not list(release.rglob("gradescope*"))
 
 
 # ------------------------------------------------------------------ results.json, unit level
