@@ -179,7 +179,7 @@ def test_layout_refusals_are_one_line_and_leave_nothing(tmp_path, monkeypatch):
         layout.build_course(ROOT, tmp_path / "full")
     with pytest.raises(CourseKitError, match="no notebook 'nope'; the assignment has knn, svm"):
         layout.build_course(ROOT, tmp_path / "c1", notebooks=["nope"])
-    with pytest.raises(CourseKitError, match="is inside the repository; lay the course out elsewhere"):
+    with pytest.raises(CourseKitError, match="is inside the repository; use a folder outside it"):
         layout.build_course(ROOT, ROOT / "course")
     with pytest.raises(CourseKitError, match="--assignment must be letters"):
         layout.build_course(ROOT, tmp_path / "c2", assignment="a/1")

@@ -28,6 +28,7 @@ failed release leaves nothing behind.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import shutil
 import subprocess
@@ -200,13 +201,31 @@ def _write_one(root: Path, staging: Path, rel: str, report: ReleaseReport) -> No
     report.files.append(rel)
 
 
-def _check_out(root: Path, out: Path) -> None:
+@contextlib.contextmanager
+def new_folder(out: Path, root: Path, what: str, prefix: str = ""):
+    """Yield a staging folder next to ``out`` that becomes ``out`` when the block succeeds
+    (nothing half-written is ever at ``out``) and is removed when it fails. ``out`` must be
+    new or empty and outside the repository ``root`` (build/ and dist/ are fine); a
+    MarkerError in the block becomes a CourseKitError (``prefix`` + its text)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise CourseKitError(f"release: {out} already exists and is not empty; pick a new folder")
+        raise CourseKitError(f"{prefix}{out} already exists and is not empty; pick a new folder{what}")
     inside = _relative_or_none(out, root)
     if inside is not None and PurePosixPath(inside).parts[:1] not in {(d,) for d in EXCLUDED_TOP}:
-        raise CourseKitError(
-            f"release: {out} is inside the repository; use a folder outside it (or under build/)")
+        raise CourseKitError(f"{prefix}{out} is inside the repository; use a folder outside it "
+                             f"(or under build/)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        yield staging
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+    except MarkerError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise CourseKitError(f"{prefix}{err}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def build_release(root: Path, out: Path) -> ReleaseReport:
@@ -215,11 +234,8 @@ def build_release(root: Path, out: Path) -> ReleaseReport:
     if not (root / "cs231n_lite").is_dir():
         raise CourseKitError(f"release: {root} is not a cs231n-lite repository (no cs231n_lite/); "
                              f"run it in the instructors' checkout or pass --root DIR")
-    _check_out(root, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     report = ReleaseReport()
-    try:
+    with new_folder(out, root, "", prefix="release: ") as staging:
         out_rel = _relative_or_none(out, root)
         for rel in list_files(root):
             if out_rel and (rel + "/").startswith(out_rel + "/"):
@@ -228,15 +244,6 @@ def build_release(root: Path, out: Path) -> ReleaseReport:
                 report.left_out.append(rel)
                 continue
             _write_one(root, staging, rel, report)
-        if out.exists():
-            out.rmdir()
-        staging.rename(out)
-    except MarkerError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise CourseKitError(f"release: {err}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return report
 
 

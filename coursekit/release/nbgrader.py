@@ -44,7 +44,6 @@ import inspect
 import json
 import re
 import shutil
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -55,8 +54,7 @@ from .. import manifest
 from .._toml import tomllib
 from ..blocks import END_LINE, START_LINE
 from ..errors import CourseKitError
-from .build import EXCLUDED_TOP, is_released, list_files, release_notebook, release_python
-from .markers import MarkerError
+from .build import is_released, list_files, new_folder, release_notebook, release_python
 
 DEFAULT_ASSIGNMENT = "a1"
 GRADING = "grading"
@@ -394,18 +392,6 @@ def _select(names) -> list:
     return [nb for nb in manifest.ORDER if nb.name in set(names)]
 
 
-def _check_course_dir(course: Path, root: Path) -> None:
-    if course.exists() and (not course.is_dir() or any(course.iterdir())):
-        raise CourseKitError(f"{course} already exists and is not empty; pick a new folder for the course")
-    try:
-        inside = course.resolve().relative_to(root.resolve())
-    except ValueError:
-        return
-    if inside.parts[:1] not in {(d,) for d in EXCLUDED_TOP}:  # build/ and dist/ are fine, as for release
-        raise CourseKitError(f"{course} is inside the repository; lay the course out elsewhere "
-                             f"(or under build/)")
-
-
 def _write_package(root: Path, dest: Path, report: CourseReport) -> None:
     """The student version of every released file of cs231n_lite/ (what `release` writes)."""
     for rel in list_files(root):
@@ -511,11 +497,8 @@ def build_course(root: Path, course: Path, assignment: str = DEFAULT_ASSIGNMENT,
         if f"{nb_spec.name}.ipynb" not in parts:
             raise CourseKitError(f"rubric: no part has notebook = \"{nb_spec.name}.ipynb\"; nbgrader's "
                                  f"points for that notebook would be unaccounted for")
-    _check_course_dir(course, root)
-    course.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{course.name}-", dir=course.parent))
     report = CourseReport()
-    try:
+    with new_folder(course, root, " for the course") as staging:
         dest = staging / "source" / assignment
         dest.mkdir(parents=True)
         _write_package(root, dest, report)
@@ -525,15 +508,6 @@ def build_course(root: Path, course: Path, assignment: str = DEFAULT_ASSIGNMENT,
             name=assignment, order=", ".join(f"{n}.ipynb" for n in report.notebooks)), encoding="utf-8")
         (staging / "nbgrader_config.py").write_text(
             config_text(assignment, report.student_files, cell_timeout), encoding="utf-8")
-        if course.exists():
-            course.rmdir()
-        staging.rename(course)
-    except MarkerError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise CourseKitError(str(err)) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return report
 
 
